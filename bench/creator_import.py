@@ -1,0 +1,177 @@
+"""Creator import benchmark: N generated creators through the real import path, then a re-import.
+
+    .venv/bin/python bench/creator_import.py                      # 1,000,000 rows, SQLite
+    .venv/bin/python bench/creator_import.py --rows 200000
+    .venv/bin/python bench/creator_import.py --pg postgresql://postgres@127.0.0.1:5432/ld_cimport
+    (or TEST_DATABASE_URL=... .venv/bin/python bench/creator_import.py --pg)
+
+The CSV comes from bench/creator_gen.py (seeded; cached under bench/out/). The schema is built
+with the real migrations (so indexes and triggers added by other areas count). Reported:
+rows/s (wall clock, pass 1 + parse + write + commits), CPU seconds of the importer and of its
+parser process, peak RSS of each during the import (VmHWM, reset before each run), and the
+machine's load average, because the machine may be shared. The re-import must change nothing
+(asserted).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+
+
+def _csv(rows: int, seed: int) -> Path:
+    path = OUT / f"creators-{rows}-seed{seed}.csv"
+    if not path.exists():
+        t = time.monotonic()
+        # A separate process, so the generator's memory is not counted as the importer's.
+        subprocess.run([sys.executable, "-m", "bench.creator_gen", str(path), str(rows), str(seed)], cwd=ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"generated {path.name} in {time.monotonic() - t:.1f} s", file=sys.stderr)
+    return path
+
+
+def _cpu() -> float:
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+
+
+def _reset_peak_rss() -> None:
+    """Linux: writing 5 to clear_refs resets VmHWM, so each run reports its own peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+class _Sampler:
+    """Samples /proc/self/status every 50 ms: peak total RSS and peak anonymous RSS (heap, caches),
+    as opposed to file pages the database maps (SQLite's mmap), which the kernel can drop."""
+
+    def __init__(self):
+        import threading
+        self.peak = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                with open("/proc/self/status", encoding="ascii") as fh:
+                    for line in fh:
+                        k, _, v = line.partition(":")
+                        if k in self.peak:
+                            self.peak[k] = max(self.peak[k], int(v.split()[0]) // 1024)
+            except OSError:
+                return
+            self._stop.wait(0.05)
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._t.join()
+        return self.peak
+
+
+def _peak_rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _run(label: str, path: Path, org_id: int, parallel: bool | None) -> dict:
+    from webapp.services.creator_import import import_path
+    from webapp.extensions import db
+    db.session.remove()
+    db.engine.dispose()       # a fresh connection: no pages mapped by earlier queries count against the run
+    load = os.getloadavg()[0]
+    _reset_peak_rss()
+    sampler = _Sampler()
+    cpu0 = _cpu()
+    t = time.monotonic()
+    res = import_path(str(path), org_id, parallel=parallel)
+    wall = time.monotonic() - t
+    cpu1, rss, sampled = _cpu(), _peak_rss_mb(), sampler.stop()
+    worker = res.stats.get("worker") or {}
+    out = {"run": label, **res.as_dict(), "seconds": round(wall, 2), "rows_per_s": int(res.rows / wall),
+           "importer_cpu_s": round(cpu1 - cpu0, 2), "parser_cpu_s": round(worker.get("cpu_s", 0), 2),
+           "importer_peak_rss_mb": round(rss), "importer_peak_anon_mb": sampled["RssAnon"], "parser_peak_rss_mb": round(worker.get("peak_rss_kb", 0) / 1024),
+           "parallel": res.stats.get("parallel"), "load_avg_1m_before": round(load, 2),
+           "load_avg_1m_after": round(os.getloadavg()[0], 2)}
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--pg", nargs="?", const=os.environ.get("TEST_DATABASE_URL") or "", default=None,
+                    help="PostgreSQL URL (default: $TEST_DATABASE_URL); its public schema is dropped!")
+    ap.add_argument("--inline", action="store_true", help="parse in the importer's process (no worker)")
+    args = ap.parse_args()
+    path = _csv(args.rows, args.seed)
+    work = OUT / "import-run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    os.environ["LINKDESK_INSTANCE"] = str(work)
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, text
+    from webapp import create_app
+    from webapp.config import Config, database_url
+    from webapp.extensions import db
+    from webapp.models import Creator, Organisation
+    cfg = Config.load()
+    if args.pg is not None:
+        if not args.pg:
+            ap.error("--pg needs a URL or TEST_DATABASE_URL")
+        uri = database_url(args.pg)
+    else:
+        uri = f"sqlite:///{work / 'bench.db'}"
+    cfg.update(SQLALCHEMY_DATABASE_URI=uri, UPLOAD_FOLDER=str(work / "uploads"), EXPORT_FOLDER=str(work / "exports"))
+    app = create_app(cfg)
+    with app.app_context():
+        if args.pg is not None:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+        org = Organisation(name="Bench Brand")
+        db.session.add(org)
+        db.session.commit()
+        org_id = org.id
+        print(f"database: {db.engine.dialect.name}; file: {path.name} ({path.stat().st_size / 1e6:.0f} MB); "
+              f"cpus: {os.cpu_count()}", file=sys.stderr)
+        parallel = False if args.inline else None
+        first = _run("first import", path, org_id, parallel)
+        snapshot = db.session.execute(select(func.count(), func.max(Creator.updated_at))
+                                      .where(Creator.organisation_id == org_id)).one()
+        second = _run("re-import", path, org_id, parallel)
+        after = db.session.execute(select(func.count(), func.max(Creator.updated_at))
+                                   .where(Creator.organisation_id == org_id)).one()
+        assert first["inserted"] + first["rejected"] == args.rows, first
+        assert second["unchanged"] == second["rows"] - second["rejected"], second
+        assert second["inserted"] == second["updated"] == 0, second
+        assert tuple(snapshot) == tuple(after), (snapshot, after)
+        print(f"re-import changed nothing: {after[0]} creators, last update {after[1]}", file=sys.stderr)
+        db.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Services: load + persist. One public function = one transaction, committed at its end."""

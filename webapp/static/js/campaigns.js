@@ -1,0 +1,1 @@
+/* campaigns behaviour (loaded on every page, acts only on its own data- attributes) */
