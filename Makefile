@@ -54,6 +54,8 @@ run: prepare
 	@echo ""
 	LINKDESK_ENV=development $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
+# The suite runs on every core (at most 4; each worker has its own database and browser).
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 test: prepare-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from webapp import create_app
 from webapp.config import TestConfig, database_url
 from webapp.extensions import db
+from webapp.services import creator_columns
 
 
 
@@ -102,6 +103,7 @@ def app(_schema, tmp_path):
     with application.app_context():
         yield application
         db.session.remove()
+        creator_columns.forget()
         if PG_URL:
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:

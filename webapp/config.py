@@ -82,6 +82,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
+    # Organisations with at least this many creators count audience/fake-risk/GMV searches over
+    # in-memory column arrays (~40 bytes per creator per worker process; services/creator_columns.py).
+    CREATOR_COLUMNS_MIN = 50_000
+
     # "thread" runs background jobs in-process; "rq" uses Redis (set automatically with REDIS_URL).
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none), and
     # which Host headers the app answers to (None: any; e.g. "linkdesk.example.com,.internal").

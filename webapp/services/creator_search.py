@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, select, text
 
 from webapp.domain import creator_query as cq
+from webapp.services import creator_columns
 from webapp.domain.creator_query import CreatorQuery
 from webapp.extensions import db
 from webapp.models import Creator
@@ -646,8 +647,11 @@ def count(org_id: int, q: CreatorQuery, bits: dict | None = None, word: str | No
             _scan_counts(_where(org_id, q, bits, word=word), counts, tiers=org_tiers(org_id), bits=bits)
         return counts
     plan = cq.cube_plan(q)
-    if plan is not None and all(bits.get(c) is not None for c in q.categories):
+    known = all(bits.get(c) is not None for c in q.categories)
+    if plan is not None and known:
         _cube_counts(org_id, q, plan, bits, counts)
+    elif known and creator_columns.usable(org_id, q):
+        counts.total, counts.tiers, counts.cats = creator_columns.count(org_id, q, bits)
     else:
         _scan_counts(_where(org_id, q, bits), counts, tiers=org_tiers(org_id), bits=bits)
     return counts
