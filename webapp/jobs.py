@@ -94,11 +94,14 @@ def execute(job_id: int) -> None:
             raise
 
 
-def progress(job_id: int, done: int, total: int | None = None) -> None:
+def progress(job_id: int, done: int, total: int | None = None, message: str | None = None) -> None:
+    """Rows (or steps) done; `message` names the phase the job is in (e.g. "indexing")."""
     job = db.session.get(Job, job_id)
     job.done = done
     if total is not None:
         job.total = total
+    if message is not None:
+        job.message = message
     db.session.commit()
 
 

@@ -110,6 +110,30 @@ def test_running_job_polls_and_a_finished_one_stops(signed_in, org):
     assert "hx-trigger" not in done and 'data-count="inserted">990<' in done
 
 
+def test_indexing_phase_is_shown_after_the_rows(signed_in, org):
+    job = make_job(org, done=1000, message="indexing")
+    body = signed_in.get(f"/creators/import/{job.id}", headers=HX).get_data(as_text=True)
+    assert 'data-phase="indexing"' in body and "All 1,000 rows are saved" in body
+    assert 'hx-trigger="every 1s"' in body      # still polling until the job is done
+
+
+def test_the_job_reports_indexing_before_it_finishes(org, app, monkeypatch, tmp_path):
+    """The importer flags the indexing phase before it refreshes the search tables."""
+    from webapp.services import creator_import, creator_search
+    seen = []
+    real = creator_search.after_import
+
+    def spy(org_id):
+        seen.append(db.session.get(Job, job.id).message)
+        return real(org_id)
+    monkeypatch.setattr(creator_search, "after_import", spy)
+    path = tmp_path / "c.csv"
+    path.write_bytes(csv_bytes([creator_row(i) for i in range(3)]))
+    job = make_job(org, total=None, done=0)
+    creator_import.import_path(str(path), org.id, job_id=job.id)
+    assert seen == ["indexing"]
+
+
 def test_checking_and_failed_states(signed_in, org):
     checking = make_job(org, total=None, done=0)
     assert "Checking the file" in signed_in.get(f"/creators/import/{checking.id}", headers=HX).get_data(as_text=True)

@@ -458,6 +458,7 @@ def _errors_path(job_id: int | None) -> str:
 
 # Simulates a crash in tests: called after each committed chunk with the number of rows done.
 _after_chunk: Callable[[int], None] | None = None
+INDEXING = "indexing"   # the job's message while the search tables are brought up to date
 # Files at least this large are parsed in a worker process (two cores: one parses, one writes).
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
@@ -648,6 +649,8 @@ def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, sp
         audit.record("creators.import", "job" if job_id else "file", job_id, org_id=org_id, actor_id=actor_id,
                      after={**res.as_dict(), "seconds": round(elapsed, 1)})
     db.session.commit()
+    if job_id and (res.inserted or res.updated):
+        jobs.progress(job_id, done, total, message=INDEXING)
     _refresh_search(creator_search, org_id)
     return res
 
