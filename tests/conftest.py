@@ -105,10 +105,24 @@ def app(_schema, tmp_path):
         db.session.remove()
         creator_columns.forget()
         if PG_URL:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            _empty_pg_tables()
         db.engine.dispose()
+
+
+def _empty_pg_tables() -> None:
+    """Back to empty tables and sequences at 1, as a fresh SQLite copy would be.
+
+    DELETE, not TRUNCATE: TRUNCATE of every table costs ~200 ms per test, DELETE of mostly empty
+    tables ~20 ms. Replica mode skips triggers (the audit log's append-only guard, foreign keys)
+    for this transaction only.
+    """
+    with db.engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        seqs = conn.execute(text("SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'")).scalars().all()
+        if seqs:
+            conn.execute(text("SELECT " + ", ".join(f"setval('{s}', 1, false)" for s in seqs)))
 
 
 @pytest.fixture

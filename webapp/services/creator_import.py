@@ -504,7 +504,7 @@ def import_path(path: str, org_id: int, *, job_id: int | None = None, actor_id: 
         with _gc_paused():
             res = _write_chunks(_grouped(source, chunk_rows), hm, parser, spec, org_id, now_db, total, dups,
                                 job_id=job_id, actor_id=actor_id)
-        res.stats = {"parallel": bool(parallel), "worker": getattr(source, "stats", {})}
+        res.stats.update(parallel=bool(parallel), worker=getattr(source, "stats", {}))
         return res
     finally:
         if isinstance(source, ParallelChunks):
@@ -651,7 +651,9 @@ def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, sp
     db.session.commit()
     if job_id and (res.inserted or res.updated):
         jobs.progress(job_id, done, total, message=INDEXING)
+    rows_done = time.monotonic()
     _refresh_search(creator_search, org_id)
+    res.stats["index_s"] = round(time.monotonic() - rows_done, 2)
     return res
 
 
