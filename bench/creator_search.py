@@ -198,10 +198,15 @@ def main(argv=None) -> None:
     ap.add_argument("--db", help="SQLite file (default /tmp/linkdesk-bench/creators-N.db)")
     ap.add_argument("--reuse", action="store_true", help="do not reload; time the existing database")
     ap.add_argument("--plans", action="store_true", help="print the query plans of every shape")
+    ap.add_argument("--cold-text", action="store_true",
+                    help="do not remember text-search id sets between requests (every S3 asks FTS again)")
     args = ap.parse_args(argv)
     os.makedirs("/tmp/linkdesk-bench", exist_ok=True)
     url = args.pg or f"sqlite:///{args.db or f'/tmp/linkdesk-bench/creators-{args.n}.db'}"
     app = make_app(url)
+    if args.cold_text:
+        from webapp.services import creator_columns
+        creator_columns.SETS_KEPT = 0
     if not args.reuse:
         info = load(app, args.n, args.seed)
         print("load:", info, flush=True)

@@ -82,9 +82,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
-    # Organisations with at least this many creators count audience/fake-risk/GMV searches over
-    # in-memory column arrays (~40 bytes per creator per worker process; services/creator_columns.py).
-    CREATOR_COLUMNS_MIN = 50_000
+    # Creator search keeps column arrays per organisation in each worker process (~80 bytes per
+    # creator; services/creator_columns.py); beyond this many MB the least recently used go.
+    CREATOR_COLUMNS_MAX_MB = 512
 
     # "thread" runs background jobs in-process; "rq" uses Redis (set automatically with REDIS_URL).
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none), and

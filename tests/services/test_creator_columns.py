@@ -1,4 +1,5 @@
-"""The in-memory column path gives the same counts as the SQL scan (services/creator_columns.py)."""
+"""The search's column arrays (services/creator_columns.py): patched after edits, reloaded after
+large changes, never shared between organisations, and exact for the shapes the SQL side feeds."""
 from __future__ import annotations
 
 import pytest
@@ -6,26 +7,10 @@ from werkzeug.datastructures import MultiDict
 
 from tests.factories import CreatorFactory
 from tests.factories_creators_search import make_creators, sync
-from tests.services.test_creator_search import FILTERS, check
+from tests.services.test_creator_search import check
 from webapp.domain.creator_query import parse_query
 from webapp.extensions import db
 from webapp.services import creator_columns, creator_search
-
-
-@pytest.fixture
-def columns_on(app, monkeypatch):
-    """Every organisation uses the arrays; records which queries were counted by them."""
-    app.config["CREATOR_COLUMNS_MIN"] = 0
-    creator_columns.forget()
-    used = []
-    real = creator_columns.count
-
-    def spy(org_id, q, bits):
-        used.append(q)
-        return real(org_id, q, bits)
-    monkeypatch.setattr(creator_columns, "count", spy)
-    yield used
-    creator_columns.forget()
 
 
 @pytest.fixture
@@ -33,40 +18,40 @@ def creators(org, app):
     return make_creators(org, 160)
 
 
-def test_every_filter_matches_an_independent_count(org, creators, columns_on):
-    for qs in FILTERS:
-        check(org, creators, qs)
-    # the audience, fake-risk, GMV and e-mail filters went through the arrays
-    used = {(q.female_min, q.fake_max, q.gmv_min, q.has_email, q.age_18_24_min, q.us_min) for q in columns_on}
-    assert (6000, 15, None, False, None, None) in used
-    assert any(q.gmv_min for q in columns_on) and any(q.has_email for q in columns_on)
-    assert not any(q.q or q.language for q in columns_on)
+@pytest.fixture
+def fetches(monkeypatch):
+    """Each read of facts into the arrays: {} for a full load, {"since": …} for a patch."""
+    seen = []
+    real = creator_columns._fetch
+    monkeypatch.setattr(creator_columns, "_fetch", lambda *a, **k: seen.append(k) or real(*a, **k))
+    return seen
+
+
+def q(**params):
+    return parse_query(MultiDict(params), default_region="US")[0]
 
 
 @pytest.mark.parametrize("region", ["US", "all", "GB"])
-def test_combined_audience_filters(org, creators, columns_on, region):
+def test_combined_filters(org, creators, region):
     for qs in ({"female_min": "40", "us_min": "50", "fake_max": "30"},
                {"age_18_24_min": "20", "has_email": "1", "category": "Health"},
                [("category", "Health"), ("category", "Pet Supplies"), ("fake_max", "40"), ("er_min", "2")],
-               {"tier": "micro", "gmv_min": "1", "female_min": "1"},
+               {"tier": "micro", "gmv_min": "1", "female_min": "1", "sort": "gpm"},
+               {"language": "es", "q": "skin", "sort": "-er"},
                {"female_min": "100"}):
         items = list(qs.items()) if isinstance(qs, dict) else list(qs)
         check(org, creators, items + [("region", region)])
-    assert len(columns_on) >= 5
 
 
-def test_small_organisations_stay_in_sql(org, creators, app, monkeypatch):
-    app.config["CREATOR_COLUMNS_MIN"] = 10_000
-    monkeypatch.setattr(creator_columns, "count", lambda *a: pytest.fail("arrays used for 160 creators"))
-    check(org, creators, {"female_min": "60", "fake_max": "15"})
+def test_arrays_are_loaded_once_and_reused(org, creators, fetches):
+    for _ in range(3):
+        creator_search.search(org.id, q(female_min="60"))
+    assert fetches == [{}]
 
 
-def test_edits_and_new_creators_are_patched_in(org, creators, columns_on, monkeypatch):
+def test_edits_and_new_creators_are_patched_in(org, creators, fetches):
     qs = {"region": "all", "female_min": "60", "fake_max": "15"}
     check(org, creators, qs)
-    loads = []
-    real_fetch = creator_columns._fetch
-    monkeypatch.setattr(creator_columns, "_fetch", lambda *a, **k: loads.append(k) or real_fetch(*a, **k))
     c = creators[0]
     c.audience_female_bp, c.fake_risk, c.region = 9_000, 0, "US"
     db.session.commit()
@@ -74,27 +59,64 @@ def test_edits_and_new_creators_are_patched_in(org, creators, columns_on, monkey
     new = CreatorFactory(organisation=org, handle="fresh_one", followers=12_000, tier="micro", category="Health",
                          audience_female_bp=7_000, fake_risk=3, engagement_bp=500)
     creators.append(new)
-    before = creator_search.search(org.id, parse_query(MultiDict(qs), default_region="US")[0]).total
+    res = check(org, creators, qs)
     new.fake_risk = 90
     db.session.commit()
-    check(org, creators, qs)
-    assert creator_search.search(org.id, parse_query(MultiDict(qs), default_region="US")[0]).total == before - 1
-    # both changes re-read only the changed creators, never the whole organisation
-    assert loads and all(k.get("since") is not None for k in loads)
+    assert creator_search.search(org.id, res.query).total == res.total - 1
+    # one full load, then each change re-read only the changed creators
+    assert fetches[0] == {} and len(fetches) == 4 and all(k.get("since") is not None for k in fetches[1:])
 
 
-def test_a_large_change_reloads_everything(org, creators, columns_on, monkeypatch):
-    q, _ = parse_query(MultiDict({"female_min": "50"}), default_region="US")
-    before = creator_search.search(org.id, q).total
+def test_a_large_change_reloads_everything(org, creators, monkeypatch, fetches):
+    before = creator_search.search(org.id, q(female_min="50")).total
     monkeypatch.setattr(creator_columns, "PATCH_MAX", 10)
-    loads = []
-    real_fetch = creator_columns._fetch
-    monkeypatch.setattr(creator_columns, "_fetch", lambda *a, **k: loads.append(k) or real_fetch(*a, **k))
     for c in creators:
         c.audience_female_bp = 9_999
     db.session.commit()
     sync(org.id)
-    after = creator_search.search(org.id, q)
-    assert after.total > before
+    assert creator_search.search(org.id, q(female_min="50")).total > before
     check(org, creators, {"female_min": "50"})
-    assert loads == [{}]   # one full load (no `since`): 160 changes are over the patch limit
+    assert fetches == [{}, {}]   # 160 changes are over the patch limit: a second full load
+
+
+def test_organisations_have_their_own_arrays(org, other_org, creators):
+    theirs = make_creators(other_org, 30, seed=3)
+    mine = creator_search.search(org.id, q(region="all"))
+    other = creator_search.search(other_org.id, q(region="all"))
+    assert (mine.total, other.total) == (160, 30)
+    assert not {c.handle for c in other.creators} & {c.handle for c in creators}
+    assert {c.organisation_id for c in other.creators} == {other_org.id}
+    check(org, creators, {"region": "all", "q": "skin"})   # the FTS table holds both; only mine count
+    check(other_org, theirs, {"region": "all", "q": "skin"})
+
+
+def test_the_cache_keeps_to_its_memory_budget(org, other_org, creators, app):
+    make_creators(other_org, 30, seed=3)
+    app.config["CREATOR_COLUMNS_MAX_MB"] = 1e-6
+    creator_search.search(org.id, q())
+    creator_search.search(other_org.id, q())
+    assert len(creator_columns._cache) == 1          # the older organisation's arrays were dropped
+    check(org, creators, {"region": "all"})          # and come back when needed
+
+
+def test_deep_pages_and_ties_follow_the_documented_order(org, app, monkeypatch):
+    """Past FULL_SORT_MAX matches the page is cut by partitioning first; order stays exact with
+    many equal sort values (GMV 0) and equal followers."""
+    monkeypatch.setattr(creator_columns, "FULL_SORT_MAX", 10)
+    creators = [CreatorFactory(organisation=org, handle=f"tie{i:03d}", followers=10_000 + (i % 7) * 1000,
+                               gmv_30d_cents=0 if i % 3 else i * 100, gpm_cents=None if i % 4 == 0 else i,
+                               tier="micro") for i in range(90)]
+    for sort in ("gmv", "-gmv", "gpm", "-gpm", "followers", "-followers", "er", "-er"):
+        for page in ("1", "2", "3", "4"):
+            check(org, creators, {"sort": sort, "page": page, "per_page": "25"})
+
+
+def test_similar_creators_come_from_the_arrays(org, creators):
+    from webapp.services import creator_lists
+    target = next(c for c in creators if c.category and c.region == "US")
+    creator, similar = creator_lists.similar(org.id, target.id)
+    assert creator.id == target.id and similar
+    for other, _distance in similar:
+        assert other.id != target.id and other.region == target.region
+        cats = {(other.category or "").strip()} | {x.strip() for x in (other.categories or "").split(";") if x.strip()}
+        assert target.category.strip() in cats

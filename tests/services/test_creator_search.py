@@ -191,34 +191,6 @@ def test_empty_directory(org):
     assert res.total == 0 and res.creators == [] and res.tier_counts == {}
 
 
-def test_word_partitions_match_the_full_text_search(org, app, monkeypatch):
-    """Frequent words are searched through their own partition; results equal the FTS path's."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("word partitions are a SQLite speed-up")
-    monkeypatch.setattr(creator_search, "HOT_MIN_ROWS", 0)
-    monkeypatch.setattr(creator_search, "HOT_MIN_SHARE", 0.05)
-    monkeypatch.setattr(creator_search, "HOT_MAX_SHARE", 1.0)
-    monkeypatch.setattr(creator_search, "HOT_BUDGET", 100.0)
-    creators = make_creators(org, 160, seed=11)
-    bits = creator_search.category_bits(org.id)
-    words = sorted(c[len(creator_search.WORD):] for c in bits if c.startswith(creator_search.WORD))
-    assert "skincare" in words and "deals" in words
-    for qs in ({"q": "skincare"}, {"q": "skincare", "sort": "-gmv"}, {"q": "deals", "region": "all", "sort": "er"},
-               {"q": "skincare glow", "category": "Health"}, {"q": "deals", "followers_min": "10000", "er_min": "3"},
-               {"q": "skin"}, {"q": "skincare", "page": "2", "per_page": "25"}):
-        q, _ = parse_query(MultiDict(qs), default_region="US")
-        if q.q in ("skincare", "deals", "skincare glow"):
-            assert creator_search._word_partition(q, bits) is not None, qs
-        check(org, creators, qs)
-    # a changed creator moves in and out of the word partition
-    c = next(c for c in creators if "skincare" not in c.bio and c.region == "US")
-    c.bio = "now all about skincare"
-    db.session.commit()
-    sync(org.id)
-    res = check(org, creators, {"q": "skincare", "region": "US", "per_page": "100"})
-    assert c.handle in [x.handle for x in res.creators] or res.total > 100
-
-
 def test_one_edit_after_an_import_is_an_incremental_sync(org, app):
     from datetime import timedelta
     from sqlalchemy import update

@@ -102,36 +102,6 @@ def test_clamp_page(total, page, expected):
     assert cq.clamp_page(CreatorQuery(page=page, per_page=25), total).page == expected
 
 
-@pytest.mark.parametrize("followers, bucket", [(0, 0), (999, 0), (1_000, 1), (9_999, 3), (10_000, 4), (99_999, 6),
-                                                (100_000, 7), (50_000_000, 15), (90_000_000, 15)])
-def test_follower_bucket(followers, bucket):
-    assert cq.follower_bucket(followers) == bucket
-
-
-@pytest.mark.parametrize("er, bucket", [(None, -1), (0, 0), (49, 0), (50, 1), (300, 6), (2000, 40), (2499, 40), (9000, 43)])
-def test_er_bucket(er, bucket):
-    assert cq.er_bucket(er) == bucket
-
-
-@pytest.mark.parametrize("kw, plan", [
-    ({}, cq.CubePlan(0, 16, (), None)),
-    ({"followers_min": 10_000, "followers_max": 100_000, "er_min": 300}, cq.CubePlan(4, 7, ((100_000, 100_000),), 6)),
-    ({"followers_min": 10_000, "followers_max": 99_999}, cq.CubePlan(4, 7, (), None)),
-    ({"followers_min": 12_345}, cq.CubePlan(5, 16, ((12_345, 19_999),), None)),
-    ({"followers_min": 12_000, "followers_max": 15_000}, cq.CubePlan(0, 0, ((12_000, 15_000),), None)),
-    ({"followers_max": 60_000_000}, cq.CubePlan(0, 15, ((50_000_000, 60_000_000),), None)),
-    ({"categories": ("Beauty",), "tier": "micro"}, cq.CubePlan(0, 16, (), None)),
-])
-def test_cube_plan_for_aligned_queries(kw, plan):
-    assert cq.cube_plan(CreatorQuery(**kw)) == plan
-
-
-@pytest.mark.parametrize("kw", [{"er_min": 333}, {"q": "x"}, {"categories": ("a", "b")}, {"fake_max": 10},
-                                {"has_email": True}, {"gmv_min": 1}, {"language": "en"}, {"female_min": 1}])
-def test_cube_plan_refuses_other_filters(kw):
-    assert cq.cube_plan(CreatorQuery(**kw)) is None
-
-
 @pytest.mark.parametrize("bp, text", [(300, "3"), (350, "3.5"), (1234, "12.34"), (5, "0.05")])
 def test_bp_text(bp, text):
     assert cq.bp_text(bp) == text

@@ -24,11 +24,6 @@ MAX_FOLLOWERS = 10**10
 MAX_GMV_CENTS = 10**13
 ALL_REGIONS = "all"
 
-# Cube buckets (services/creator_search keeps counts per bucket): follower edges and engagement
-# edges in bp. A query whose bounds sit on these edges is answered from the summary table.
-FOLLOWER_EDGES = (0, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
-                  1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000, 50_000_000)
-ER_EDGES = tuple(range(0, 2001, 50)) + (2500, 3000, 5000)
 
 
 @dataclass(frozen=True)
@@ -353,81 +348,3 @@ def clamp_page(query: CreatorQuery, total: int) -> CreatorQuery:
 
 def last_page(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
-
-
-# --- summary-table (cube) alignment -------------------------------------------------------------
-
-def follower_bucket(followers: int) -> int:
-    """Index of the follower bucket [FOLLOWER_EDGES[i], FOLLOWER_EDGES[i+1])."""
-    lo, hi = 0, len(FOLLOWER_EDGES) - 1
-    if followers >= FOLLOWER_EDGES[-1]:
-        return hi
-    while lo < hi:  # largest i with edge[i] <= followers
-        mid = (lo + hi + 1) // 2
-        if FOLLOWER_EDGES[mid] <= followers:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def er_bucket(er_bp: int | None) -> int:
-    """Engagement bucket index; -1 for creators without an engagement rate."""
-    if er_bp is None:
-        return -1
-    lo, hi = 0, len(ER_EDGES) - 1
-    if er_bp >= ER_EDGES[-1]:
-        return hi
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if ER_EDGES[mid] <= er_bp:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-@dataclass(frozen=True)
-class CubePlan:
-    """How to answer a count from the summary table: whole buckets + exact edge slivers.
-
-    Follower buckets [fb_lo, fb_hi) are summed from the cube; `edges` are follower ranges
-    [lo, hi] (inclusive) counted from the row index; `er_lo` is the first engagement bucket kept
-    (None: every bucket, including creators without an engagement rate).
-    """
-    fb_lo: int
-    fb_hi: int
-    edges: tuple[tuple[int, int], ...]
-    er_lo: int | None
-
-
-def cube_plan(query: CreatorQuery) -> CubePlan | None:
-    """A CubePlan when the query filters only on region, one category, tier, followers and an
-    engagement minimum on a bucket edge (the service also checks the category has a bit)."""
-    if (query.q or query.language or len(query.categories) > 1 or query.gmv_min or query.female_min
-            or query.age_18_24_min or query.us_min or query.fake_max is not None or query.has_email):
-        return None
-    er_lo = None
-    if query.er_min:
-        if query.er_min not in ER_EDGES:
-            return None
-        er_lo = ER_EDGES.index(query.er_min)
-    fmin = query.followers_min or 0
-    fmax = query.followers_max
-    n = len(FOLLOWER_EDGES)
-    inf = MAX_FOLLOWERS * 10
-    fb_lo = next((i for i, e in enumerate(FOLLOWER_EDGES) if e >= fmin), n)
-    if fmax is None:
-        if fb_lo == n:
-            return CubePlan(n, n, ((fmin, inf),), er_lo)
-        lower = ((fmin, FOLLOWER_EDGES[fb_lo] - 1),) if FOLLOWER_EDGES[fb_lo] > fmin else ()
-        return CubePlan(fb_lo, n, lower, er_lo)
-    end = max(i for i, e in enumerate(FOLLOWER_EDGES) if e <= fmax + 1)
-    if end <= fb_lo:  # inside one bucket: all of it is counted from the rows
-        return CubePlan(0, 0, ((fmin, fmax),), er_lo)
-    edges: list[tuple[int, int]] = []
-    if FOLLOWER_EDGES[fb_lo] > fmin:
-        edges.append((fmin, FOLLOWER_EDGES[fb_lo] - 1))
-    if FOLLOWER_EDGES[end] <= fmax:
-        edges.append((FOLLOWER_EDGES[end], fmax))
-    return CubePlan(fb_lo, end, tuple(edges), er_lo)

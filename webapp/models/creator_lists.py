@@ -1,14 +1,13 @@
 """Seller working lists over creators: shortlists, tags, saved searches (per organisation).
 
 Also the search side tables kept by services/creator_search.sync (derived from `creators`, never
-edited by hand): one row per creator and per category membership, a count summary and the
-per-organisation category dictionary.
+edited by hand): each creator's search facts and the per-organisation category dictionary.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, text, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -16,7 +15,7 @@ from webapp.models.base import UTC, OrgScoped, TimestampMixin
 from webapp.models.creator import Creator
 
 __all__ = ["Shortlist", "ShortlistEntry", "CreatorTag", "SavedSearch",
-           "CreatorSearchRow", "CreatorFact", "CreatorCube", "CreatorCategoryBit", "CreatorSearchState"]
+           "CreatorFact", "CreatorCategoryBit", "CreatorSearchState"]
 
 
 class Shortlist(OrgScoped, TimestampMixin, db.Model):
@@ -59,47 +58,9 @@ class SavedSearch(OrgScoped, TimestampMixin, db.Model):
 
 # --- search side tables (derived; rebuilt by creator_search.sync) ----------------------------------
 
-class CreatorSearchRow(db.Model):
-    """One row per creator with cat='' plus one per category it belongs to (primary or extra).
-
-    The primary key is the main range-scan order: organisation, region, category, followers.
-    On SQLite the table is WITHOUT ROWID, so a range scan reads whole rows in key order.
-    """
-    __tablename__ = "creator_search_rows"
-    organisation_id: Mapped[int] = mapped_column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
-    region: Mapped[str] = mapped_column(String(2), primary_key=True)
-    cat: Mapped[str] = mapped_column(String(80), primary_key=True)
-    followers: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    creator_id: Mapped[int] = mapped_column(Integer, ForeignKey("creators.id", ondelete="CASCADE"), primary_key=True)
-    engagement_bp: Mapped[int | None] = mapped_column(Integer)
-    gmv_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    gpm_cents: Mapped[int | None] = mapped_column(BigInteger)
-    tier: Mapped[str] = mapped_column(String(12), nullable=False)
-    female_bp: Mapped[int | None] = mapped_column(Integer)
-    age_bp: Mapped[int | None] = mapped_column(Integer)
-    us_bp: Mapped[int | None] = mapped_column(Integer)
-    fake_risk: Mapped[int] = mapped_column(Integer, nullable=False)
-    has_email: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    language: Mapped[str | None] = mapped_column(String(8))
-    cat_mask: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    fb: Mapped[int] = mapped_column(SmallInteger, nullable=False)   # follower bucket (domain.creator_query)
-    eb: Mapped[int] = mapped_column(SmallInteger, nullable=False)   # engagement bucket, -1 = none
-
-    __table_args__ = (
-        Index("ix_csr_gmv", "organisation_id", "region", "cat", "gmv_cents"),
-        # Sorting by engagement or GPM walks these only for searches without a category filter.
-        Index("ix_csr_er", "organisation_id", "region", "engagement_bp", sqlite_where=text("cat = ''"),
-              postgresql_where=text("cat = ''")),
-        Index("ix_csr_gpm", "organisation_id", "region", "gpm_cents", sqlite_where=text("cat = ''"),
-              postgresql_where=text("cat = ''")),
-        Index("ix_csr_creator", "creator_id", "cat"),
-        {"sqlite_with_rowid": False},
-    )
-
-
 class CreatorFact(db.Model):
-    """The creator's search fields keyed by creator id (a rowid table): free-text matches from
-    creators_fts join here by rowid, which is much cheaper than a composite-key lookup."""
+    """The creator's search fields keyed by creator id, read into the search's column arrays
+    (services/creator_columns.py); the categories as a bit mask of creator_category_bits."""
     __tablename__ = "creator_facts"
     id: Mapped[int] = mapped_column(Integer, ForeignKey("creators.id", ondelete="CASCADE"), primary_key=True,
                                     autoincrement=False)
@@ -118,28 +79,12 @@ class CreatorFact(db.Model):
     language: Mapped[str | None] = mapped_column(String(8))
     cat_mask: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
-
-class CreatorCube(db.Model):
-    """Creators per (region, category, second category, follower bucket, engagement bucket, tier).
-
-    region '' = every region; cat '' = any category; cat2 '' = the creators themselves, cat2 = X =
-    those of them also in category X (the category counts shown with a category filter).
-    """
-    __tablename__ = "creator_cube"
-    organisation_id: Mapped[int] = mapped_column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
-    region: Mapped[str] = mapped_column(String(2), primary_key=True)
-    cat: Mapped[str] = mapped_column(String(80), primary_key=True)
-    cat2: Mapped[str] = mapped_column(String(80), primary_key=True)
-    # tier before the buckets: "GROUP BY cat2, tier" then follows the key order (no sort step).
-    tier: Mapped[str] = mapped_column(String(12), primary_key=True)
-    fb: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    eb: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, nullable=False)
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # Language first: loading an organisation's facts must scan in id order, not through this index.
+    __table_args__ = (Index("ix_creator_facts_language", "language", "organisation_id"),)
 
 
 class CreatorCategoryBit(db.Model):
-    """The organisation's category dictionary: each category's bit in CreatorSearchRow.cat_mask."""
+    """The organisation's category dictionary: each category's bit in CreatorFact.cat_mask."""
     __tablename__ = "creator_category_bits"
     organisation_id: Mapped[int] = mapped_column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
     category: Mapped[str] = mapped_column(String(80), primary_key=True)

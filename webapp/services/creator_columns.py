@@ -1,30 +1,28 @@
-"""Column arrays of an organisation's creator facts, for counting the searches the cube cannot answer.
+"""The creator search engine: NumPy column arrays of an organisation's `creator_facts`.
 
-A search whose filters include audience, fake risk, GMV, e-mail or language (S2 in
-docs/PERFORMANCE.md) cannot be counted from `creator_cube`; in SQL it scans every row of its
-category and follower range and evaluates one filtered aggregate per tier and per category bit,
-which costs ~70 ms at a million creators. The same counts over NumPy arrays of `creator_facts`
-take a few milliseconds, whatever the filter.
+Every search (issue 4, contract §4) is answered here: the filters become boolean masks over the
+organisation's creators, the exact total and the tier and category counts are counted from the
+mask, and the page is the top of the matches in the requested order. At a million creators a
+search costs a few milliseconds whatever the filter, instead of a scan of SQL rows per filter
+shape (the cube and partition tables this replaced cost ~150 s to build after an import).
 
-- The arrays are loaded per process, once per organisation and sync state (`creator_search_state`
-  changes whenever the side tables do), and kept for a few organisations at most.
-- Only organisations with at least `CREATOR_COLUMNS_MIN` creators use them (below that the SQL scan
-  is fast, and a small organisation should not cost memory); free-text and language searches stay
-  in SQL.
-- After a change the arrays are patched from the creators updated since (an edit costs
-  milliseconds); a large import or a removal reloads them (~2 s per million creators).
-- Semantics are those of `creator_search._where` (a NULL metric never passes a minimum);
-  tests/services/test_creator_columns.py compares both paths on random queries.
+- Free text and language come from the database as sets of creator ids (FTS5 on SQLite, a GIN
+  index on PostgreSQL; an index on the language) and are intersected with the mask.
+- The arrays are per process and per organisation, for one sync state (`creator_search_state`
+  changes whenever `creator_facts` does). After a change they are patched from the creators
+  updated since (an edit costs milliseconds); a large import reloads them (~2 s per million
+  creators). Memory: ~60 bytes per creator plus one byte per creator per category in use; the
+  cache keeps organisations up to `CREATOR_COLUMNS_MAX_MB` per process, least recently used out.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from webapp.domain import creator_metrics as metrics
 from webapp.domain.creator_query import REGIONS, CreatorQuery
@@ -32,9 +30,12 @@ from webapp.extensions import db
 from webapp.models import Creator
 from webapp.models.creator_lists import CreatorSearchState
 
-_KEEP = 4           # organisations cached per process
 _FETCH = 50_000
-PATCH_MAX = 10_000   # changed creators re-read into the arrays (or 10 % of them) before a full reload
+PATCH_MAX = 10_000    # changed creators re-read into the arrays (or 10 % of them) before a full reload
+FULL_SORT_MAX = 20_000  # matches sorted outright; above this, the page comes from a precomputed order
+_LAST = np.int64(1) << 62  # sort key of a missing value: after every real one, in either direction
+
+_FIELDS = ("ids", "region", "followers", "er", "gmv", "gpm", "tier", "female", "age", "us", "fake", "email", "mask")
 
 
 @dataclass
@@ -46,37 +47,52 @@ class Columns:
     ids: np.ndarray              # creator ids, ascending
     region: np.ndarray
     followers: np.ndarray
-    er: np.ndarray               # -1: unknown
+    er: np.ndarray               # -1: unknown (also gpm, female, age, us)
     gmv: np.ndarray
+    gpm: np.ndarray
     tier: np.ndarray
-    female: np.ndarray           # -1: unknown (also age, us)
+    female: np.ndarray
     age: np.ndarray
     us: np.ndarray
     fake: np.ndarray
     email: np.ndarray
-    mask: np.ndarray
+    mask: np.ndarray             # category bits (creator_category_bits)
+    _cats: dict = field(default_factory=dict, repr=False)
+    _tiers: dict = field(default_factory=dict, repr=False)
+    _orders: dict = field(default_factory=dict, repr=False)
+    _sets: OrderedDict = field(default_factory=OrderedDict, repr=False)   # text/language → positions
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def category(self, bit: int) -> np.ndarray:
+        """Creators having the category of this bit (computed once per bit)."""
+        col = self._cats.get(bit)
+        if col is None:
+            col = (self.mask & (np.int64(1) << bit)) != 0
+            with self._lock:
+                self._cats[bit] = col
+        return col
+
+    def tier_is(self, code: int) -> np.ndarray:
+        col = self._tiers.get(code)
+        if col is None:
+            col = self.tier == code
+            with self._lock:
+                self._tiers[code] = col
+        return col
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, f).nbytes for f in _FIELDS)
+        derived = (list(self._cats.values()) + list(self._tiers.values()) + list(self._orders.values())
+                   + list(self._sets.values()))
+        return sum(getattr(self, f).nbytes for f in _FIELDS) + sum(a.nbytes for a in derived)
 
 
 _cache: OrderedDict[tuple[str, int], Columns] = OrderedDict()   # (database, organisation) →
 _lock = threading.Lock()
-
-
-def usable(org_id: int, q: CreatorQuery) -> bool:
-    """For searches without free text or language (those stay in SQL: FTS, and a language filter is
-    selective enough) in organisations large enough to be worth the memory. The side tables must
-    be in sync: the caller's job."""
-    if q.q or q.language:
-        return False
-    minimum = current_app.config.get("CREATOR_COLUMNS_MIN", 50_000)
-    if minimum is None:
-        return False
-    rows = db.session.execute(text("SELECT rows FROM creator_search_state WHERE organisation_id = :org"),
-                              {"org": org_id}).scalar()
-    return rows is not None and rows >= minimum
+_loading: dict[tuple[str, int], threading.Lock] = {}
 
 
 def _code_sql(column: str, names: list[str]) -> str:
@@ -86,15 +102,12 @@ def _code_sql(column: str, names: list[str]) -> str:
 
 
 # The small per-creator numbers travel packed in one integer (fewer Python objects per row: loading
-# a million creators as 12 separate columns took ~3 s, packed ~1 s). Audience shares are 0–10,000
+# a million creators as separate columns took ~3 s, packed ~1.5 s). Audience shares are 0–10,000
 # basis points (stored +1 so that NULL is 0), fake risk 0–100.
 _PACKED = ("(CAST(COALESCE(female_bp + 1, 0) AS BIGINT) + CAST(COALESCE(age_bp + 1, 0) AS BIGINT) * 16384 "
            "+ CAST(COALESCE(us_bp + 1, 0) AS BIGINT) * 268435456 + CAST(fake_risk AS BIGINT) * 4398046511104 "
            "+ CAST(CASE WHEN has_email THEN 1 ELSE 0 END AS BIGINT) * 562949953421312 "
            "+ CAST({region} AS BIGINT) * 1125899906842624 + CAST({tier} AS BIGINT) * 36028797018963968)")
-
-
-_FIELDS = ("ids", "region", "followers", "er", "gmv", "tier", "female", "age", "us", "fake", "email", "mask")
 
 
 def _fetch(org_id: int, since=None, inclusive: bool = False) -> dict[str, np.ndarray]:
@@ -104,8 +117,8 @@ def _fetch(org_id: int, since=None, inclusive: bool = False) -> dict[str, np.nda
     # The DB-API cursor directly: numpy converts plain tuples ~10× faster than SQLAlchemy rows.
     conn = db.session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"SELECT id, followers, COALESCE(engagement_bp, -1), gmv_cents, cat_mask, {packed} "
-           f"FROM creator_facts WHERE organisation_id = {mark}")
+    sql = (f"SELECT id, followers, COALESCE(engagement_bp, -1), gmv_cents, COALESCE(gpm_cents, -1), cat_mask, "
+           f"{packed} FROM creator_facts WHERE organisation_id = {mark}")
     args: tuple = (org_id,)
     if since is not None:
         bind = Creator.__table__.c.updated_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
@@ -119,16 +132,25 @@ def _fetch(org_id: int, since=None, inclusive: bool = False) -> dict[str, np.nda
             blocks.append(np.array(rows, dtype=np.int64))
     finally:
         cur.close()
-    block = np.concatenate(blocks) if blocks else np.empty((0, 6), dtype=np.int64)
+    block = np.concatenate(blocks) if blocks else np.empty((0, 7), dtype=np.int64)
     del blocks
-    packs = block[:, 5]
+    packs = block[:, 6]
     low14 = (1 << 14) - 1
     return {"ids": block[:, 0].copy(), "followers": block[:, 1].copy(), "er": block[:, 2].astype(np.int32),
-            "gmv": block[:, 3].copy(), "mask": block[:, 4].copy(),
+            "gmv": block[:, 3].copy(), "gpm": block[:, 4].copy(), "mask": block[:, 5].copy(),
             "female": ((packs & low14) - 1).astype(np.int32), "age": (((packs >> 14) & low14) - 1).astype(np.int32),
             "us": (((packs >> 28) & low14) - 1).astype(np.int32), "fake": ((packs >> 42) & 127).astype(np.int16),
             "email": ((packs >> 49) & 1).astype(np.bool_), "region": ((packs >> 50) & 31).astype(np.int16),
             "tier": ((packs >> 55) & 31).astype(np.int16)}
+
+
+def _count(org_id: int, op: str, stamp) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(Creator).where(
+        Creator.organisation_id == org_id, Creator.updated_at.op(op)(stamp))) or 0)
+
+
+def _key(state: tuple) -> tuple:
+    return (str(state[0]), state[1], state[2])
 
 
 def _patched(old: Columns, org_id: int, state: tuple) -> Columns | None:
@@ -141,11 +163,12 @@ def _patched(old: Columns, org_id: int, state: tuple) -> Columns | None:
     # (an import stamps every row with one time and commits in chunks): creator_search.sync's rule.
     since = old.synced_to
     inclusive = _count(org_id, "=", since) != old.stamp[1]
-    if _count(org_id, ">=" if inclusive else ">", since) > max(PATCH_MAX, len(old.ids) // 10):
+    if _count(org_id, ">=" if inclusive else ">", since) > max(PATCH_MAX, len(old) // 10):
         return None
     fresh = _fetch(org_id, since=since, inclusive=inclusive)
     pos = np.searchsorted(old.ids, fresh["ids"])
-    found = (pos < len(old.ids)) & (old.ids[np.minimum(pos, len(old.ids) - 1)] == fresh["ids"])
+    found = (pos < len(old)) & (old.ids[np.minimum(pos, max(len(old) - 1, 0))] == fresh["ids"]) if len(old) else \
+        np.zeros(len(fresh["ids"]), dtype=np.bool_)
     arrays = {f: getattr(old, f).copy() for f in _FIELDS}   # readers of `old` keep a consistent view
     for f in _FIELDS:
         arrays[f][pos[found]] = fresh[f][found]
@@ -159,15 +182,6 @@ def _patched(old: Columns, org_id: int, state: tuple) -> Columns | None:
     return Columns(stamp=_key(state), synced_to=synced_to, regions=old.regions, tiers=old.tiers, **arrays)
 
 
-def _count(org_id: int, op: str, stamp) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(Creator).where(
-        Creator.organisation_id == org_id, Creator.updated_at.op(op)(stamp))) or 0)
-
-
-def _key(state: tuple) -> tuple:
-    return (str(state[0]), state[1], state[2])
-
-
 def columns(org_id: int) -> Columns:
     """The organisation's arrays for its current sync state (patched or loaded on first use after a change)."""
     row = db.session.get(CreatorSearchState, org_id)
@@ -178,16 +192,27 @@ def columns(org_id: int) -> Columns:
         if cached is not None and cached.stamp == _key(state):
             _cache.move_to_end(slot)
             return cached
-    loaded = _patched(cached, org_id, state) if cached is not None else None
-    if loaded is None:
-        loaded = Columns(stamp=_key(state), synced_to=state[0], regions=list(REGIONS), tiers=list(metrics.TIERS),
-                         **_fetch(org_id))
-    with _lock:
-        _cache[slot] = loaded
-        _cache.move_to_end(slot)
-        while len(_cache) > _KEEP:
-            _cache.popitem(last=False)
+        loading = _loading.setdefault(slot, threading.Lock())
+    with loading:   # one load per organisation at a time; the others wait for it
+        with _lock:
+            again = _cache.get(slot)
+        if again is not None and again.stamp == _key(state):
+            return again
+        loaded = _patched(cached, org_id, state) if cached is not None else None
+        if loaded is None:
+            loaded = Columns(stamp=_key(state), synced_to=state[0], regions=list(REGIONS),
+                             tiers=list(metrics.TIERS), **_fetch(org_id))
+        with _lock:
+            _cache[slot] = loaded
+            _cache.move_to_end(slot)
+            _trim()
     return loaded
+
+
+def _trim() -> None:
+    budget = (current_app.config.get("CREATOR_COLUMNS_MAX_MB") or 512) * 1024 * 1024
+    while len(_cache) > 1 and sum(c.nbytes for c in _cache.values()) > budget:
+        _cache.popitem(last=False)
 
 
 def forget() -> None:
@@ -202,23 +227,70 @@ def _code(names: list[str], value) -> int:
         return -2   # matches nothing
 
 
-def count(org_id: int, q: CreatorQuery, bits: dict) -> tuple[int, dict[str, int], dict[str, int]]:
-    """(total, creators per tier, creators per category) of the query's matches.
+SETS_KEPT = 16   # id sets (a search text, a language) kept per organisation and sync state
 
-    The caller guarantees: no free text, and every selected category has a bit.
+
+def _positions(c: Columns, ids) -> np.ndarray:
+    """Positions in `c` of the creators whose ids are in `ids` (other organisations' are ignored)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if not len(ids) or not len(c):
+        return np.empty(0, dtype=np.int64)
+    pos = np.searchsorted(c.ids, ids)
+    ok = pos < len(c)
+    pos, ids = pos[ok], ids[ok]
+    return pos[c.ids[pos] == ids]
+
+
+def _members(c: Columns, ids) -> np.ndarray:
+    out = np.zeros(len(c), dtype=np.bool_)
+    out[_positions(c, ids)] = True
+    return out
+
+
+def members(c: Columns, key: tuple, fetch) -> np.ndarray:
+    """Mask of the creators in the id set `fetch()` returns (a text search, a language), remembered
+    under `key` for this sync state: refining other filters does not repeat the database lookup."""
+    with c._lock:
+        pos = c._sets.get(key)
+        if pos is not None:
+            c._sets.move_to_end(key)
+    if pos is None:
+        pos = _positions(c, fetch())
+        with c._lock:
+            c._sets[key] = pos
+            while len(c._sets) > SETS_KEPT:
+                c._sets.popitem(last=False)
+    out = np.zeros(len(c), dtype=np.bool_)
+    out[pos] = True
+    return out
+
+
+def match(c: Columns, q: CreatorQuery, bits: dict, *, only: list[np.ndarray] = (),
+          extra_categories: np.ndarray | None = None) -> np.ndarray:
+    """The query's matches as a boolean mask over `c`.
+
+    `only`: masks the creator must be in (free text, language: see `members`).
+    `extra_categories`: ids of creators in selected categories that have no bit (an organisation
+    with more than 62 categories).
     """
-    c = columns(org_id)
-    m = np.ones(len(c.ids), dtype=np.bool_)
+    m = np.ones(len(c), dtype=np.bool_)
     if q.region:
         m &= c.region == _code(c.regions, q.region)
     if q.categories:
-        m &= (c.mask & sum(1 << bits[x] for x in q.categories)) != 0
+        anyof = np.zeros(len(c), dtype=np.bool_)
+        for name in q.categories:
+            if bits.get(name) is not None:
+                anyof |= c.category(bits[name])
+        if extra_categories is not None:
+            anyof |= _members(c, extra_categories)
+        m &= anyof
     if q.followers_min is not None:
         m &= c.followers >= q.followers_min
     if q.followers_max is not None:
         m &= c.followers <= q.followers_max
     if q.tier:
         m &= c.tier == _code(c.tiers, q.tier)
+    # A minimum of 0 filters nothing (as in the form); an unknown value (-1) never passes a minimum.
     if q.er_min:
         m &= c.er >= q.er_min
     if q.gmv_min:
@@ -233,19 +305,128 @@ def count(org_id: int, q: CreatorQuery, bits: dict) -> tuple[int, dict[str, int]
         m &= c.fake <= q.fake_max
     if q.has_email:
         m &= c.email
-    idx = np.flatnonzero(m)
-    total = int(idx.size)
+    for mask in only:
+        m &= mask
+    return m
+
+
+def counts(c: Columns, m: np.ndarray, bits: dict) -> tuple[int, dict[str, int], dict[str, int]]:
+    """(total, creators per tier, creators per category) of the matches."""
+    total = int(np.count_nonzero(m))
     tiers: dict[str, int] = {}
     cats: dict[str, int] = {}
-    if total:
-        for code, n in enumerate(np.bincount(c.tier[idx], minlength=len(c.tiers)).tolist()):
-            if n:
-                tiers[c.tiers[code]] = n
-        masks = c.mask[idx]
-        for name, bit in bits.items():
-            if bit is None:
-                continue
-            n = int(np.count_nonzero(masks & (1 << bit)))
-            if n:
-                cats[name] = n
+    if not total:
+        return total, tiers, cats
+    if total < len(c) // 8:
+        per_tier = np.bincount(c.tier[m], minlength=len(c.tiers)).tolist()
+    else:   # many matches: one AND per tier beats gathering them
+        per_tier = [int(np.count_nonzero(c.tier_is(code) & m)) for code in range(len(c.tiers))]
+    for code, n in enumerate(per_tier):
+        if n and code < len(c.tiers):
+            tiers[c.tiers[code]] = int(n)
+    for name, bit in bits.items():
+        if bit is None:
+            continue
+        n = int(np.count_nonzero(c.category(bit) & m))
+        if n:
+            cats[name] = n
     return total, tiers, cats
+
+
+SORT_FIELDS = {"followers": "followers", "er": "er", "gmv": "gmv", "gpm": "gpm"}
+_WALK = 65_536
+
+
+def _order(c: Columns, key: str, descending: bool) -> np.ndarray:
+    """Every creator's position in the sort order of `key` (computed once per key and direction).
+
+    Ascending: the value (missing last), then followers, then id. Descending is the exact reverse,
+    except that creators without the value stay last (themselves in reverse order).
+    """
+    cached = c._orders.get((key, descending))
+    if cached is not None:
+        return cached
+    asc = c._orders.get((key, False))
+    if asc is None:
+        values = getattr(c, SORT_FIELDS[key])
+        if key == "followers":
+            asc = np.argsort(values, kind="stable")              # ids ascend already: ties by id
+        else:
+            primary = np.where(values < 0, _LAST, values.astype(np.int64))
+            asc = np.lexsort((c.followers, primary))           # stable: ties by id
+        asc = asc.astype(np.int32 if len(c) < 2**31 else np.int64)
+        with c._lock:
+            c._orders[(key, False)] = asc
+    if not descending:
+        return asc
+    known = int(np.count_nonzero(getattr(c, SORT_FIELDS[key]) >= 0))
+    desc = np.concatenate((asc[:known][::-1], asc[known:][::-1]))
+    with c._lock:
+        c._orders[(key, True)] = desc
+    return desc
+
+
+def page(c: Columns, m: np.ndarray, q: CreatorQuery, limit: int, offset: int, total: int | None = None) -> list[int]:
+    """Creator ids of the matches from `offset`, at most `limit`, in the query's order: the sort
+    value (missing values last either way), then followers, then id, all in the query's direction."""
+    total = int(np.count_nonzero(m)) if total is None else total
+    end = min(total, offset + limit)
+    if end <= offset:
+        return []
+    if total > FULL_SORT_MAX:
+        # Many matches: walk the precomputed order until the page's end has been reached (for a
+        # dense filter that is the first block).
+        order = _order(c, q.sort_key, q.descending)
+        found, need = [], end
+        for start in range(0, len(order), _WALK):
+            block = order[start:start + _WALK]
+            hits = block[m[block]]
+            found.append(hits[:need])
+            need -= len(found[-1])
+            if need <= 0:
+                break
+        pos = np.concatenate(found)[offset:end]
+        return c.ids[pos].tolist()
+    pos = np.flatnonzero(m)
+    sign = -1 if q.descending else 1
+    followers = c.followers[pos] * sign
+    ids = c.ids[pos] * sign
+    if q.sort_key == "followers":
+        primary = followers
+    else:
+        values = getattr(c, SORT_FIELDS[q.sort_key])[pos].astype(np.int64)
+        primary = np.where(values < 0, _LAST, values * sign)   # -1: unknown (gmv is never negative)
+    order = np.lexsort((ids, followers, primary))[offset:end]
+    return (ids[order] * sign).tolist()
+
+
+def category_totals(c: Columns, bits: dict) -> list[tuple[str, int]]:
+    """Creators per category over the whole organisation, most first."""
+    out = [(name, int(np.count_nonzero(c.category(bit)))) for name, bit in bits.items() if bit is not None]
+    return sorted(((k, n) for k, n in out if n), key=lambda kv: (-kv[1], kv[0]))
+
+
+def regions_present(c: Columns) -> list[str]:
+    codes = np.flatnonzero(np.bincount(c.region, minlength=len(c.regions)))
+    return sorted(c.regions[i] for i in codes.tolist() if i < len(c.regions))
+
+
+def neighbours(c: Columns, followers: int, region: str, bit: int | None, lo: int, hi: int,
+               window: int) -> list[tuple]:
+    """Up to `window` creators at or above `followers` and `window` below it (nearest first), in
+    the same region and the category of `bit` (any when None), within [lo, hi]:
+    (id, followers, er, female, age, us) with unknown values as None."""
+    m = (c.region == _code(c.regions, region)) & (c.followers >= lo) & (c.followers <= hi)
+    if bit is not None:
+        m &= c.category(bit)
+    pos = np.flatnonzero(m)
+    if not len(pos):
+        return []
+    pos = pos[np.lexsort((c.ids[pos], c.followers[pos]))]
+    at = int(np.searchsorted(c.followers[pos], followers, side="left"))
+    chosen = np.concatenate([pos[at:at + window], pos[max(0, at - window):at][::-1]])
+
+    def known(v):
+        return None if v < 0 else int(v)
+    return [(int(c.ids[i]), int(c.followers[i]), known(c.er[i]), known(c.female[i]), known(c.age[i]), known(c.us[i]))
+            for i in chosen.tolist()]

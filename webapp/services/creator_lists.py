@@ -12,7 +12,7 @@ from webapp.errors import NotFound, ServiceError
 from webapp.extensions import db
 from webapp.models import Creator
 from webapp.models.base import utcnow
-from webapp.models.creator_lists import CreatorSearchRow, CreatorTag, SavedSearch, Shortlist, ShortlistEntry
+from webapp.models.creator_lists import CreatorTag, SavedSearch, Shortlist, ShortlistEntry
 from webapp.services import audit, creator_search
 from webapp.services.tenancy import get_scoped, get_scoped_many, scoped
 
@@ -261,25 +261,17 @@ def _history(org_id: int, creator_id: int) -> list[dict]:
              "commission_bp": i.commission_bp if i.commission_bp is not None else c.commission_bp} for i, c in rows]
 
 
-SIMILAR_WINDOW = 300  # nearest candidates by followers on each side, taken through the index
+SIMILAR_WINDOW = 300  # nearest candidates by followers on each side
 
 
 def similar(org_id: int, creator_id, limit: int = 10) -> tuple[Creator, list[tuple[Creator, float]]]:
     """Creators in the same category and region, nearest in log followers, engagement and audience."""
     creator = get_scoped(Creator, creator_id, org_id)
-    creator_search.ensure_synced(org_id)
-    cat = (creator.category or "").strip()
     lo, hi = dl.follower_window(creator.followers)
-    R = CreatorSearchRow
-    base = select(R.creator_id, R.followers, R.engagement_bp, R.female_bp, R.age_bp, R.us_bp).where(
-        R.organisation_id == org_id, R.region == creator.region, R.cat == cat)
-    up = db.session.execute(base.where(R.followers >= creator.followers, R.followers <= hi)
-                            .order_by(R.followers, R.creator_id).limit(SIMILAR_WINDOW)).all()
-    down = db.session.execute(base.where(R.followers < creator.followers, R.followers >= lo)
-                              .order_by(R.followers.desc(), R.creator_id.desc()).limit(SIMILAR_WINDOW)).all()
+    rows = creator_search.neighbours(org_id, creator, lo, hi, SIMILAR_WINDOW)
     target = dl.Profile(creator.id, creator.followers, creator.engagement_bp, creator.audience_female_bp,
                         creator.audience_age_18_24_bp, creator.audience_us_bp)
-    candidates = [dl.Profile(*row) for row in up + down]
+    candidates = [dl.Profile(*row) for row in rows]
     ranked = dl.rank_similar(target, candidates, limit)
     loaded = {c.id: c for c in db.session.execute(select(Creator).where(
         Creator.organisation_id == org_id, Creator.id.in_([p.id for p, _ in ranked]))).scalars()} if ranked else {}
