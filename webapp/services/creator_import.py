@@ -334,6 +334,7 @@ class _SqliteWriter:
         self._tuned: dict[int, tuple] = {}
 
     def _tune(self) -> None:
+        """Apply IMPORT_PRAGMAS to the current connection (once; restore() puts the old values back)."""
         key = id(self.dbapi)
         if key not in self._tuned:
             old = {k: self.dbapi.execute(f"PRAGMA {k}").fetchone()[0] for k in self.IMPORT_PRAGMAS}
@@ -642,7 +643,6 @@ def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, sp
         if committed_any:
             _refresh_search(creator_search, org_id)
         raise
-    writer.restore()
     res.errors = errors.close()
     elapsed = time.monotonic() - started
     if res.inserted or res.updated:  # a re-import that changes nothing leaves no trace (contract §2)
@@ -652,7 +652,13 @@ def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, sp
     if job_id and (res.inserted or res.updated):
         jobs.progress(job_id, done, total, message=INDEXING)
     rows_done = time.monotonic()
-    _refresh_search(creator_search, org_id)
+    try:
+        if dialect == "sqlite":   # the search-table build reads every row: keep the import's pragmas
+            writer.dbapi = db.session.connection().connection.driver_connection
+            writer._tune()
+        _refresh_search(creator_search, org_id)
+    finally:
+        writer.restore()
     res.stats["index_s"] = round(time.monotonic() - rows_done, 2)
     return res
 
