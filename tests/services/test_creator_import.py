@@ -236,6 +236,42 @@ def test_parallel_worker_gives_the_same_result(org, other_org, tmp_path):
     assert read_errors(a.errors) == read_errors(b.errors)
 
 
+def test_parser_process_that_dies_fails_the_import_instead_of_hanging(org, tmp_path):
+    import pytest
+    from webapp.services.creator_gen import write_csv
+    from webapp.services.creator_import_parse import ParallelChunks, ParseSpec, WorkerFailed
+    path = write_csv(tmp_path / "g.csv", 2000, seed=4)
+    source = ParallelChunks(ParseSpec(path=str(path), policy={}, batch_rows=100, derive=False), str(tmp_path))
+    source.proc.kill()
+    try:
+        with pytest.raises(WorkerFailed):
+            for _chunk in source:
+                pass
+    finally:
+        source.close()
+
+
+def test_parser_runs_ahead_of_the_writer(org, tmp_path):
+    """While the importer is busy with one chunk (here: sleeps after the first), the worker goes on
+    parsing the rest instead of waiting on a full pipe."""
+    import time
+    from webapp.services.creator_gen import write_csv
+    from webapp.services.creator_import_parse import ParallelChunks, ParseSpec
+    path = write_csv(tmp_path / "g.csv", 3000, seed=4)
+    source = ParallelChunks(ParseSpec(path=str(path), policy={}, batch_rows=100, derive=False), str(tmp_path))
+    try:
+        chunks = iter(source)
+        seen = next(chunks).seen
+        deadline = time.monotonic() + 60
+        while source.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert source.proc.returncode == 0          # all 30 batches (~0.5 MB) parsed while we "wrote" one
+        seen += sum(chunk.seen for chunk in chunks)
+        assert seen == 3000 and source.stats["cpu_s"] > 0
+    finally:
+        source.close()
+
+
 def test_after_import_hook_and_audit(org, tmp_path, monkeypatch):
     from webapp.models.audit import AuditLog
     from webapp.services import creator_search
