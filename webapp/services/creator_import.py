@@ -322,8 +322,10 @@ class _SqliteWriter:
     # For the import's duration: checkpoint the WAL every ~40 MB instead of every 4 MB (a 20k-row
     # commit touches more than 4 MB of pages, so the default checkpointed after every commit: ~30 %
     # of the import's CPU), and read pages through SQLite's bounded cache rather than mmap (mapped
-    # database pages count as the process's memory). Both are restored afterwards.
-    IMPORT_PRAGMAS = {"wal_autocheckpoint": 10_000, "mmap_size": 0}
+    # database pages count as the process's memory), with a 32 MB page cache instead of the app's
+    # 64 MB (the file's pages stay in the OS cache; this keeps the importer under 300 MB). All are
+    # restored afterwards.
+    IMPORT_PRAGMAS = {"wal_autocheckpoint": 10_000, "mmap_size": 0, "cache_size": -32_768}
 
     def __init__(self, org_id: int, now_db: str):
         self.dbapi = None
