@@ -46,7 +46,8 @@ def make_app(url: str):
     from webapp.config import TestConfig, database_url
     cfg = TestConfig.load()
     cfg.update(SQLALCHEMY_DATABASE_URI=database_url(url), WTF_CSRF_ENABLED=False, RAISE_ERRORS=True,
-               UPLOAD_FOLDER="/tmp/linkdesk-bench/uploads", EXPORT_FOLDER="/tmp/linkdesk-bench/exports")
+               UPLOAD_FOLDER="/tmp/linkdesk-bench/uploads", EXPORT_FOLDER="/tmp/linkdesk-bench/exports",
+               CREATOR_COLUMNS_FOLDER="/tmp/linkdesk-bench/creator-columns")
     return create_app(cfg)
 
 

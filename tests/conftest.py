@@ -64,7 +64,8 @@ class CsrfClient(FlaskClient):
 
 def _config(uri: str, tmp: Path) -> dict:
     cfg = TestConfig.load()
-    cfg.update(SQLALCHEMY_DATABASE_URI=uri, UPLOAD_FOLDER=str(tmp / "uploads"), EXPORT_FOLDER=str(tmp / "exports"))
+    cfg.update(SQLALCHEMY_DATABASE_URI=uri, UPLOAD_FOLDER=str(tmp / "uploads"), EXPORT_FOLDER=str(tmp / "exports"),
+               CREATOR_COLUMNS_FOLDER=str(tmp / "creator-columns"))
     if uri.startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     return cfg

@@ -85,6 +85,8 @@ class Config:
     # Creator search keeps column arrays per organisation in each worker process (~80 bytes per
     # creator; services/creator_columns.py); beyond this many MB the least recently used go.
     CREATOR_COLUMNS_MAX_MB = 512
+    # Where full loads of those arrays are saved for the other worker processes (None: not saved).
+    CREATOR_COLUMNS_FOLDER = str(INSTANCE / "cache" / "creator-columns")
 
     # "thread" runs background jobs in-process; "rq" uses Redis (set automatically with REDIS_URL).
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none), and

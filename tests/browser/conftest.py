@@ -73,6 +73,7 @@ def live_server(tmp_path_factory):
     cfg = TestConfig.load()
     cfg.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{base / 'live.db'}", UPLOAD_FOLDER=str(base / "uploads"),
                EXPORT_FOLDER=str(base / "exports"), SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 15}},
+               CREATOR_COLUMNS_FOLDER=str(base / "creator-columns"),
                # Every browser test signs in from 127.0.0.1; the login limit itself is tested in tests/web.
                LOGIN_RATE_LIMIT="1000 per minute")
     app = create_app(cfg)

@@ -43,13 +43,13 @@ def test_combined_filters(org, creators, region):
         check(org, creators, items + [("region", region)])
 
 
-def test_arrays_are_loaded_once_and_reused(org, creators, fetches):
+def test_arrays_are_loaded_once_and_reused(org, fetches, creators):
     for _ in range(3):
         creator_search.search(org.id, q(female_min="60"))
-    assert fetches == [{}]
+    assert fetches == [{}]       # once, when the creators came in (after_import saves the arrays)
 
 
-def test_edits_and_new_creators_are_patched_in(org, creators, fetches):
+def test_edits_and_new_creators_are_patched_in(org, fetches, creators):
     qs = {"region": "all", "female_min": "60", "fake_max": "15"}
     check(org, creators, qs)
     c = creators[0]
@@ -63,11 +63,11 @@ def test_edits_and_new_creators_are_patched_in(org, creators, fetches):
     new.fake_risk = 90
     db.session.commit()
     assert creator_search.search(org.id, res.query).total == res.total - 1
-    # one full load, then each change re-read only the changed creators
+    # one full load (after_import), then each change re-read only the changed creators
     assert fetches[0] == {} and len(fetches) == 4 and all(k.get("since") is not None for k in fetches[1:])
 
 
-def test_a_large_change_reloads_everything(org, creators, monkeypatch, fetches):
+def test_a_large_change_reloads_everything(org, monkeypatch, fetches, creators):
     before = creator_search.search(org.id, q(female_min="50")).total
     monkeypatch.setattr(creator_columns, "PATCH_MAX", 10)
     for c in creators:
@@ -76,7 +76,7 @@ def test_a_large_change_reloads_everything(org, creators, monkeypatch, fetches):
     sync(org.id)
     assert creator_search.search(org.id, q(female_min="50")).total > before
     check(org, creators, {"female_min": "50"})
-    assert fetches == [{}, {}]   # 160 changes are over the patch limit: a second full load
+    assert fetches == [{}, {}]   # 160 changes are over the patch limit: a second full load (by after_import)
 
 
 def test_organisations_have_their_own_arrays(org, other_org, creators):
@@ -120,3 +120,45 @@ def test_similar_creators_come_from_the_arrays(org, creators):
         assert other.id != target.id and other.region == target.region
         cats = {(other.category or "").strip()} | {x.strip() for x in (other.categories or "").split(";") if x.strip()}
         assert target.category.strip() in cats
+
+
+def test_another_worker_starts_from_the_saved_arrays(org, fetches, creators):
+    creator_search.search(org.id, q(female_min="60"))          # first worker: full load, saved
+    creator_columns.forget()                                     # a second worker process
+    res = creator_search.search(org.id, q(female_min="60", region="all"))
+    assert fetches == [{}]                                       # no second read of every creator
+    check(org, creators, {"female_min": "60", "region": "all"})
+    assert res.total > 0
+
+
+def test_a_worker_patches_an_older_saved_file(org, fetches, creators):
+    creator_search.search(org.id, q())
+    c = creators[5]
+    c.audience_female_bp, c.region = 9_500, "US"
+    db.session.commit()
+    creator_columns.forget()                                     # a worker that never saw the old state
+    check(org, creators, {"female_min": "90", "region": "all"})
+    assert fetches[0] == {} and len(fetches) == 2 and fetches[1].get("since") is not None
+
+
+def test_the_importer_leaves_the_arrays_ready(org, app, tmp_path, fetches):
+    from pathlib import Path
+    from webapp.services.creator_gen import write_csv
+    from webapp.services.creator_import import import_path
+    import_path(str(write_csv(tmp_path / "c.csv", 200, seed=2)), org.id)
+    assert list(Path(app.config["CREATOR_COLUMNS_FOLDER"]).glob("*.npz"))
+    creator_columns.forget()
+    fetches.clear()
+    assert creator_search.search(org.id, q(region="all")).total == 200
+    assert fetches == []                                         # straight from the importer's file
+
+
+def test_an_unreadable_file_is_ignored(org, creators, app):
+    from pathlib import Path
+    creator_search.search(org.id, q())
+    folder = Path(app.config["CREATOR_COLUMNS_FOLDER"])
+    for path in folder.glob("*.npz"):
+        path.write_bytes(b"not an array file")
+    creator_columns.forget()
+    check(org, creators, {"region": "all", "fake_max": "20"})
+    assert all(p.read_bytes()[:2] == b"PK" for p in folder.glob("*.npz"))   # replaced by a good one

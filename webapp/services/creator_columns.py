@@ -13,12 +13,20 @@ shape (the cube and partition tables this replaced cost ~150 s to build after an
   updated since (an edit costs milliseconds); a large import reloads them (~2 s per million
   creators). Memory: ~60 bytes per creator plus one byte per creator per category in use; the
   cache keeps organisations up to `CREATOR_COLUMNS_MAX_MB` per process, least recently used out.
+- Every full load is also saved to `CREATOR_COLUMNS_FOLDER` (and the importer prepares one before
+  its job ends), so another worker process starts from that file (~0.1 s) and patches it, instead
+  of reading a million rows from the database (~2.5 s).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 from flask import current_app
@@ -198,15 +206,98 @@ def columns(org_id: int) -> Columns:
             again = _cache.get(slot)
         if again is not None and again.stamp == _key(state):
             return again
-        loaded = _patched(cached, org_id, state) if cached is not None else None
+        # A file saved for exactly this state (by the importer or another worker) beats patching.
+        saved = _from_file(org_id, _key(state)) or (_from_file(org_id) if cached is None else None)
+        if saved is not None and saved.stamp == _key(state):
+            loaded = saved
+        else:
+            cached = cached or saved
+            loaded = _patched(cached, org_id, state) if cached is not None else None
         if loaded is None:
-            loaded = Columns(stamp=_key(state), synced_to=state[0], regions=list(REGIONS),
-                             tiers=list(metrics.TIERS), **_fetch(org_id))
+            loaded = _full(org_id, state)
+            _save(loaded, org_id)
         with _lock:
             _cache[slot] = loaded
             _cache.move_to_end(slot)
             _trim()
     return loaded
+
+
+def _full(org_id: int, state: tuple) -> Columns:
+    return Columns(stamp=_key(state), synced_to=state[0], regions=list(REGIONS), tiers=list(metrics.TIERS),
+                   **_fetch(org_id))
+
+
+def prepare(org_id: int) -> None:
+    """Build the arrays for the current state and save them for the worker processes (called by
+    the importer after its search-table refresh; without a folder configured, nothing to do)."""
+    if _folder() is None:
+        return
+    row = db.session.get(CreatorSearchState, org_id)
+    if row is None or not row.rows:
+        return
+    _save(_full(org_id, (row.synced_to, row.at_mark, row.rows)), org_id)
+
+
+# --- the arrays on disk -----------------------------------------------------------------------------
+
+def _folder() -> Path | None:
+    folder = current_app.config.get("CREATOR_COLUMNS_FOLDER")
+    return Path(folder) if folder else None
+
+
+def _prefix(org_id: int) -> str:
+    # Files belong to one database and one organisation.
+    return f"{hashlib.sha256(str(db.engine.url).encode()).hexdigest()[:12]}-org{int(org_id)}-"
+
+
+def _name(org_id: int, stamp: tuple) -> str:
+    return _prefix(org_id) + hashlib.sha256(repr(stamp).encode()).hexdigest()[:16] + ".npz"
+
+
+def _save(c: Columns, org_id: int) -> None:
+    folder = _folder()
+    if folder is None or c.synced_to is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _name(org_id, c.stamp)
+    meta = json.dumps({"synced_to": c.synced_to.isoformat(), "at_mark": c.stamp[1], "rows": c.stamp[2],
+                       "regions": c.regions, "tiers": c.tiers})
+    tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, meta=np.array(meta), **{f: getattr(c, f) for f in _FIELDS})
+        os.replace(tmp, folder / name)          # readers never see half a file
+        for old in folder.glob(_prefix(org_id) + "*.npz"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)             # a full disk costs speed, never a search
+
+
+def _from_file(org_id: int, stamp: tuple | None = None) -> Columns | None:
+    """The saved arrays for `stamp`, or (None) the newest saved for the organisation."""
+    folder = _folder()
+    if folder is None or not folder.exists():
+        return None
+    if stamp is not None:
+        files = [folder / _name(org_id, stamp)]
+        if not files[0].exists():
+            return None
+    else:
+        files = sorted(folder.glob(_prefix(org_id) + "*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in files[:1]:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                arrays = {f: data[f] for f in _FIELDS}
+            synced_to = datetime.fromisoformat(meta["synced_to"])
+            state = (synced_to, meta["at_mark"], meta["rows"])
+            return Columns(stamp=_key(state), synced_to=synced_to, regions=meta["regions"], tiers=meta["tiers"],
+                           **arrays)
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)        # unreadable: the database is the source
+    return None
 
 
 def _trim() -> None:
