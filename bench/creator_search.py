@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -149,6 +150,32 @@ def time_shapes(app, runs: int, warmup: int) -> list[dict]:
     return out
 
 
+def first_load(app) -> list[tuple[str, float]]:
+    """The first search in a fresh worker (reads every creator's facts, saves the arrays in the
+    background), then in a second worker (starts from the saved file), then again."""
+    import threading
+    from webapp.services import creator_columns
+    app.config["CREATOR_COLUMNS_SAVE_ASYNC"] = True
+    out = []
+    with app.app_context():
+        client = signed_in_client(app)
+        creator_columns.forget()
+        for folder in [app.config.get("CREATOR_COLUMNS_FOLDER")]:
+            if folder and os.path.isdir(folder):
+                shutil.rmtree(folder)
+        for label in ("first worker: reads the facts", "second worker: starts from the saved file",
+                      "second worker again"):
+            if label.startswith("second worker:"):
+                while any(t.name == "creator-columns-save" for t in threading.enumerate()):
+                    time.sleep(0.05)
+                creator_columns.forget()
+            t = time.perf_counter()
+            resp = client.get("/creators?sort=-gmv", headers=HX_FILTER)
+            assert resp.status_code == 200
+            out.append((label, (time.perf_counter() - t) * 1000))
+    return out
+
+
 def plans(app) -> str:
     """The SQL each shape runs, with SQLite's EXPLAIN QUERY PLAN / PostgreSQL's EXPLAIN ANALYZE."""
     from sqlalchemy import event
@@ -199,6 +226,8 @@ def main(argv=None) -> None:
     ap.add_argument("--db", help="SQLite file (default /tmp/linkdesk-bench/creators-N.db)")
     ap.add_argument("--reuse", action="store_true", help="do not reload; time the existing database")
     ap.add_argument("--plans", action="store_true", help="print the query plans of every shape")
+    ap.add_argument("--first-load", action="store_true",
+                    help="also time the first search of a fresh worker process and of a second one")
     ap.add_argument("--cold-text", action="store_true",
                     help="do not remember text-search id sets between requests (every S3 asks FTS again)")
     args = ap.parse_args(argv)
@@ -221,6 +250,10 @@ def main(argv=None) -> None:
     for r in results:
         print(f"| {r['shape']} | {r['total']:,} | {r['rows']} | {r['chips']} | {r['p50']:.1f} | {r['p95']:.1f} "
               f"| {r['min']:.1f} | {r['max']:.1f} | {r['cpu50']:.1f} | {r['cpu95']:.1f} |")
+    if args.first_load:
+        print()
+        for label, ms in first_load(app):
+            print(f"{label}: {ms:,.0f} ms")
     if args.plans:
         print("\n" + plans(app))
 

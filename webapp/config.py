@@ -87,6 +87,7 @@ class Config:
     CREATOR_COLUMNS_MAX_MB = 512
     # Where full loads of those arrays are saved for the other worker processes (None: not saved).
     CREATOR_COLUMNS_FOLDER = str(INSTANCE / "cache" / "creator-columns")
+    CREATOR_COLUMNS_SAVE_ASYNC = True
 
     # "thread" runs background jobs in-process; "rq" uses Redis (set automatically with REDIS_URL).
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none), and
@@ -127,3 +128,4 @@ class TestConfig(Config):
     JOB_BACKEND = "sync"
     HSTS = False
     RAISE_ERRORS = True  # a test sees the traceback instead of a 500 page
+    CREATOR_COLUMNS_SAVE_ASYNC = False  # tests look for the file right after the search

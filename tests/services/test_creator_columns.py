@@ -46,7 +46,7 @@ def test_combined_filters(org, creators, region):
 def test_arrays_are_loaded_once_and_reused(org, fetches, creators):
     for _ in range(3):
         creator_search.search(org.id, q(female_min="60"))
-    assert fetches == [{}]       # once, when the creators came in (after_import saves the arrays)
+    assert fetches == [{}]
 
 
 def test_edits_and_new_creators_are_patched_in(org, fetches, creators):
@@ -63,7 +63,7 @@ def test_edits_and_new_creators_are_patched_in(org, fetches, creators):
     new.fake_risk = 90
     db.session.commit()
     assert creator_search.search(org.id, res.query).total == res.total - 1
-    # one full load (after_import), then each change re-read only the changed creators
+    # one full load, then each change re-read only the changed creators
     assert fetches[0] == {} and len(fetches) == 4 and all(k.get("since") is not None for k in fetches[1:])
 
 
@@ -76,7 +76,7 @@ def test_a_large_change_reloads_everything(org, monkeypatch, fetches, creators):
     sync(org.id)
     assert creator_search.search(org.id, q(female_min="50")).total > before
     check(org, creators, {"female_min": "50"})
-    assert fetches == [{}, {}]   # 160 changes are over the patch limit: a second full load (by after_import)
+    assert fetches == [{}, {}]   # 160 changes are over the patch limit: a second full load
 
 
 def test_organisations_have_their_own_arrays(org, other_org, creators):
@@ -141,16 +141,16 @@ def test_a_worker_patches_an_older_saved_file(org, fetches, creators):
     assert fetches[0] == {} and len(fetches) == 2 and fetches[1].get("since") is not None
 
 
-def test_the_importer_leaves_the_arrays_ready(org, app, tmp_path, fetches):
+def test_the_first_full_load_after_an_import_is_shared(org, app, tmp_path, fetches):
     from pathlib import Path
     from webapp.services.creator_gen import write_csv
     from webapp.services.creator_import import import_path
     import_path(str(write_csv(tmp_path / "c.csv", 200, seed=2)), org.id)
+    assert creator_search.search(org.id, q(region="all")).total == 200      # worker 1 reads the facts
     assert list(Path(app.config["CREATOR_COLUMNS_FOLDER"]).glob("*.npz"))
-    creator_columns.forget()
-    fetches.clear()
-    assert creator_search.search(org.id, q(region="all")).total == 200
-    assert fetches == []                                         # straight from the importer's file
+    creator_columns.forget()                                                # worker 2
+    assert creator_search.search(org.id, q(region="all", fake_max="50")).total > 0
+    assert fetches == [{}]
 
 
 def test_an_unreadable_file_is_ignored(org, creators, app):
@@ -162,3 +162,17 @@ def test_an_unreadable_file_is_ignored(org, creators, app):
     creator_columns.forget()
     check(org, creators, {"region": "all", "fake_max": "20"})
     assert all(p.read_bytes()[:2] == b"PK" for p in folder.glob("*.npz"))   # replaced by a good one
+
+
+def test_saving_in_the_background_gives_the_same_file(org, creators, app, monkeypatch):
+    from pathlib import Path
+    app.config["CREATOR_COLUMNS_SAVE_ASYNC"] = True
+    threads = []
+    real = creator_columns._save_later
+    monkeypatch.setattr(creator_columns, "_save_later", lambda *a: threads.append(real(*a)) or threads[-1])
+    creator_search.search(org.id, q())
+    assert threads and threads[0] is not None
+    threads[0].join(timeout=30)
+    assert len(list(Path(app.config["CREATOR_COLUMNS_FOLDER"]).glob("*.npz"))) == 1
+    creator_columns.forget()
+    check(org, creators, {"region": "all", "us_min": "30"})

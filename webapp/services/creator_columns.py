@@ -13,9 +13,9 @@ shape (the cube and partition tables this replaced cost ~150 s to build after an
   updated since (an edit costs milliseconds); a large import reloads them (~2 s per million
   creators). Memory: ~60 bytes per creator plus one byte per creator per category in use; the
   cache keeps organisations up to `CREATOR_COLUMNS_MAX_MB` per process, least recently used out.
-- Every full load is also saved to `CREATOR_COLUMNS_FOLDER` (and the importer prepares one before
-  its job ends), so another worker process starts from that file (~0.1 s) and patches it, instead
-  of reading a million rows from the database (~2.5 s).
+- Every full load is also saved to `CREATOR_COLUMNS_FOLDER`, so the other worker processes start
+  from that file and patch it instead of reading a million rows from the database. (The importer
+  does not build them: that would take its memory over 300 MB at a million rows.)
 """
 from __future__ import annotations
 
@@ -121,7 +121,6 @@ _PACKED = ("(CAST(COALESCE(female_bp + 1, 0) AS BIGINT) + CAST(COALESCE(age_bp +
 def _fetch(org_id: int, since=None, inclusive: bool = False) -> dict[str, np.ndarray]:
     """The facts of the organisation's creators (of those updated after `since`), by id."""
     packed = _PACKED.format(region=_code_sql("region", list(REGIONS)), tier=_code_sql("tier", list(metrics.TIERS)))
-    blocks = []
     # The DB-API cursor directly: numpy converts plain tuples ~10× faster than SQLAlchemy rows.
     conn = db.session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -133,15 +132,22 @@ def _fetch(org_id: int, since=None, inclusive: bool = False) -> dict[str, np.nda
         op = ">=" if inclusive else ">"
         sql += f" AND id IN (SELECT id FROM creators WHERE organisation_id = {mark} AND updated_at {op} {mark})"
         args = (org_id, org_id, bind(since) if bind else since)
+    parts: dict[str, list] = {f: [] for f in _FIELDS}
     cur = conn.connection.cursor()
     try:
         cur.execute(sql + " ORDER BY id", args)
         while rows := cur.fetchmany(_FETCH):
-            blocks.append(np.array(rows, dtype=np.int64))
+            # Each block straight into its final columns: no second copy of the whole table.
+            for name, column in _decode(np.array(rows, dtype=np.int64)).items():
+                parts[name].append(column)
     finally:
         cur.close()
-    block = np.concatenate(blocks) if blocks else np.empty((0, 7), dtype=np.int64)
-    del blocks
+    if not parts["ids"]:
+        return _decode(np.empty((0, 7), dtype=np.int64))
+    return {name: np.concatenate(parts.pop(name)) for name in _FIELDS}
+
+
+def _decode(block: np.ndarray) -> dict[str, np.ndarray]:
     packs = block[:, 6]
     low14 = (1 << 14) - 1
     return {"ids": block[:, 0].copy(), "followers": block[:, 1].copy(), "er": block[:, 2].astype(np.int32),
@@ -215,7 +221,7 @@ def columns(org_id: int) -> Columns:
             loaded = _patched(cached, org_id, state) if cached is not None else None
         if loaded is None:
             loaded = _full(org_id, state)
-            _save(loaded, org_id)
+            _save_later(loaded, org_id)
         with _lock:
             _cache[slot] = loaded
             _cache.move_to_end(slot)
@@ -228,17 +234,6 @@ def _full(org_id: int, state: tuple) -> Columns:
                    **_fetch(org_id))
 
 
-def prepare(org_id: int) -> None:
-    """Build the arrays for the current state and save them for the worker processes (called by
-    the importer after its search-table refresh; without a folder configured, nothing to do)."""
-    if _folder() is None:
-        return
-    row = db.session.get(CreatorSearchState, org_id)
-    if row is None or not row.rows:
-        return
-    _save(_full(org_id, (row.synced_to, row.at_mark, row.rows)), org_id)
-
-
 # --- the arrays on disk -----------------------------------------------------------------------------
 
 def _folder() -> Path | None:
@@ -246,21 +241,38 @@ def _folder() -> Path | None:
     return Path(folder) if folder else None
 
 
-def _prefix(org_id: int) -> str:
+def _prefix(org_id: int, url: str | None = None) -> str:
     # Files belong to one database and one organisation.
-    return f"{hashlib.sha256(str(db.engine.url).encode()).hexdigest()[:12]}-org{int(org_id)}-"
+    return f"{hashlib.sha256((url or str(db.engine.url)).encode()).hexdigest()[:12]}-org{int(org_id)}-"
 
 
-def _name(org_id: int, stamp: tuple) -> str:
-    return _prefix(org_id) + hashlib.sha256(repr(stamp).encode()).hexdigest()[:16] + ".npz"
+def _name(org_id: int, stamp: tuple, url: str | None = None) -> str:
+    return _prefix(org_id, url) + hashlib.sha256(repr(stamp).encode()).hexdigest()[:16] + ".npz"
 
 
-def _save(c: Columns, org_id: int) -> None:
+def _save_later(c: Columns, org_id: int) -> threading.Thread | None:
+    """Save in a background thread (the arrays are never modified, patches copy them), so the
+    search that loaded them does not wait ~1 s for the file."""
+    if not current_app.config.get("CREATOR_COLUMNS_SAVE_ASYNC", True):
+        _save(c, org_id)
+        return None
+    app = current_app._get_current_object()
+    url = str(db.engine.url)
+
+    def run():
+        with app.app_context():
+            _save(c, org_id, url=url)
+    thread = threading.Thread(target=run, name="creator-columns-save", daemon=True)
+    thread.start()
+    return thread
+
+
+def _save(c: Columns, org_id: int, url: str | None = None) -> None:
     folder = _folder()
     if folder is None or c.synced_to is None:
         return
     folder.mkdir(parents=True, exist_ok=True)
-    name = _name(org_id, c.stamp)
+    name = _name(org_id, c.stamp, url)
     meta = json.dumps({"synced_to": c.synced_to.isoformat(), "at_mark": c.stamp[1], "rows": c.stamp[2],
                        "regions": c.regions, "tiers": c.tiers})
     tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
@@ -268,7 +280,7 @@ def _save(c: Columns, org_id: int) -> None:
         with open(tmp, "wb") as fh:
             np.savez(fh, meta=np.array(meta), **{f: getattr(c, f) for f in _FIELDS})
         os.replace(tmp, folder / name)          # readers never see half a file
-        for old in folder.glob(_prefix(org_id) + "*.npz"):
+        for old in folder.glob(_prefix(org_id, url) + "*.npz"):
             if old.name != name:
                 old.unlink(missing_ok=True)
     except OSError:

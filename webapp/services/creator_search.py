@@ -50,11 +50,9 @@ def _dialect() -> str:
 # --- keeping the side tables in step --------------------------------------------------------------
 
 def after_import(org_id: int) -> None:
-    """Called by the importer when a batch of creators changed (keeps search indexes fresh and
-    leaves the search arrays ready on disk for the web workers)."""
+    """Called by the importer when a batch of creators changed (keeps search indexes fresh)."""
     sync(org_id)
     db.session.commit()
-    cols.prepare(org_id)
 
 
 def ensure_synced(org_id: int) -> None:
