@@ -158,6 +158,25 @@ def _decode(block: np.ndarray) -> dict[str, np.ndarray]:
             "tier": ((packs >> 55) & 31).astype(np.int16)}
 
 
+def ids(sql: str, args: tuple) -> np.ndarray:
+    """The `id` column of a query (`?` placeholders) as an array, without a Python object per row
+    (a text search can match tens of thousands of creators): SQLite hands them over as one
+    comma-separated text."""
+    conn = db.session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    sql = f"SELECT group_concat(id) FROM ({sql})" if sqlite else sql.replace("?", "%s")
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(sql, args)
+        if sqlite:
+            joined = cur.fetchone()[0]
+            return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.empty(0, dtype=np.int64)
+        rows = cur.fetchall()
+    finally:
+        cur.close()
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+
 def _count(org_id: int, op: str, stamp) -> int:
     return int(db.session.scalar(select(func.count()).select_from(Creator).where(
         Creator.organisation_id == org_id, Creator.updated_at.op(op)(stamp))) or 0)
@@ -181,8 +200,8 @@ def _patched(old: Columns, org_id: int, state: tuple) -> Columns | None:
         return None
     fresh = _fetch(org_id, since=since, inclusive=inclusive)
     pos = np.searchsorted(old.ids, fresh["ids"])
-    found = (pos < len(old)) & (old.ids[np.minimum(pos, max(len(old) - 1, 0))] == fresh["ids"]) if len(old) else \
-        np.zeros(len(fresh["ids"]), dtype=np.bool_)
+    found = pos < len(old)
+    found[found] = old.ids[pos[found]] == fresh["ids"][found]
     arrays = {f: getattr(old, f).copy() for f in _FIELDS}   # readers of `old` keep a consistent view
     for f in _FIELDS:
         arrays[f][pos[found]] = fresh[f][found]

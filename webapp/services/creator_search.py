@@ -35,7 +35,7 @@ FULL_REBUILD_SHARE = 0.5    # more changed creators than this share of the table
 class SearchResult:
     query: CreatorQuery
     total: int
-    creators: list
+    creators: list = field(default_factory=list)            # Creator objects of the page, in order
     tier_counts: dict[str, int] = field(default_factory=dict)
     category_counts: list[tuple[str, int]] = field(default_factory=list)  # most first
     tags: dict[int, list[str]] = field(default_factory=dict)
@@ -141,7 +141,7 @@ def _ensure_bits(org_id: int, names: set[str]) -> dict[str, int | None]:
 
 
 def _combo_tables(org_id: int, where: str, params: dict) -> None:
-    """Temp tables: each distinct extra-categories string → its mask and its categories."""
+    """Temp tables: each distinct extra-categories string → its mask; each category → its bit."""
     combos = db.session.execute(text(
         f"SELECT DISTINCT categories FROM creators c WHERE c.organisation_id = :org AND c.categories <> '' {where}"),
         params).scalars().all()
@@ -154,29 +154,21 @@ def _combo_tables(org_id: int, where: str, params: dict) -> None:
     bits = _ensure_bits(org_id, names)
     if _dialect() == "sqlite":
         db.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_combo (categories TEXT PRIMARY KEY, mask INTEGER)"))
-        db.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_combo_cat (categories TEXT, category TEXT, "
-                                "PRIMARY KEY (categories, category))"))
         db.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_cat_bit (category TEXT PRIMARY KEY, bitval INTEGER)"))
     else:
         db.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_combo (categories TEXT PRIMARY KEY, mask BIGINT) ON COMMIT DROP"))
-        db.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_combo_cat (categories TEXT, category TEXT, "
-                                "PRIMARY KEY (categories, category)) ON COMMIT DROP"))
         db.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_cat_bit (category TEXT PRIMARY KEY, bitval BIGINT) ON COMMIT DROP"))
-    for t in ("tmp_combo", "tmp_combo_cat", "tmp_cat_bit"):
+    for t in ("tmp_combo", "tmp_cat_bit"):
         db.session.execute(text(f"DELETE FROM {t}"))
-    combo_rows, pair_rows = [], []
+    combo_rows = []
     for combo in combos:
-        cats = _split(combo)
         mask = 0
-        for c in cats:
+        for c in _split(combo):
             if bits.get(c) is not None:
                 mask |= 1 << bits[c]
         combo_rows.append({"c": combo, "m": mask})
-        pair_rows.extend({"c": combo, "k": k} for k in dict.fromkeys(cats))
     if combo_rows:
         db.session.execute(text("INSERT INTO tmp_combo (categories, mask) VALUES (:c, :m)"), combo_rows)
-    if pair_rows:
-        db.session.execute(text("INSERT INTO tmp_combo_cat (categories, category) VALUES (:c, :k)"), pair_rows)
     bit_rows = [{"c": c, "b": (1 << b) if b is not None else 0} for c, b in bits.items()]
     if bit_rows:
         db.session.execute(text("INSERT INTO tmp_cat_bit (category, bitval) VALUES (:c, :b)"), bit_rows)
@@ -275,35 +267,13 @@ def category_bits(org_id: int) -> dict[str, int | None]:
                                    .where(CreatorCategoryBit.organisation_id == org_id)).all())
 
 
-def _ids(sql: str, args: tuple):
-    """The `id` column of a query as a NumPy array, without a Python object per row (a text search
-    can match tens of thousands of creators): SQLite hands them over as one comma-separated text."""
-    import numpy as np
-    conn = db.session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        sql = f"SELECT group_concat(id) FROM ({sql})"
-    else:
-        sql = sql.replace("?", "%s")
-    cur = conn.connection.cursor()
-    try:
-        cur.execute(sql, args)
-        if sqlite:
-            joined = cur.fetchone()[0]
-            return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.empty(0, dtype=np.int64)
-        rows = cur.fetchall()
-    finally:
-        cur.close()
-    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-
-
 def _text_ids(org_id: int, terms: list[str]):
     """Creators whose handle, name or bio has every word (as a word prefix)."""
     if _dialect() == "sqlite":
         # creators_fts holds every organisation's creators: the arrays keep only this one's ids.
-        return _ids("SELECT rowid AS id FROM creators_fts WHERE creators_fts MATCH ?", (_fts5_query(terms),))
+        return cols.ids("SELECT rowid AS id FROM creators_fts WHERE creators_fts MATCH ?", (_fts5_query(terms),))
     tsq = " & ".join(t + ":*" for t in terms)
-    return _ids(f"SELECT id FROM creators WHERE organisation_id = ? AND {FTS_PG_EXPR} @@ to_tsquery('simple', ?)",
+    return cols.ids(f"SELECT id FROM creators WHERE organisation_id = ? AND {FTS_PG_EXPR} @@ to_tsquery('simple', ?)",
                 (org_id, tsq))
 
 
@@ -321,7 +291,7 @@ def _fts5_query(terms: list[str]) -> str:
 
 
 def _language_ids(org_id: int, language: str):
-    return _ids("SELECT id FROM creator_facts WHERE language = ? AND organisation_id = ?", (language, org_id))
+    return cols.ids("SELECT id FROM creator_facts WHERE language = ? AND organisation_id = ?", (language, org_id))
 
 
 def _unbitted_category_ids(org_id: int, names: list[str]) -> list[int]:
