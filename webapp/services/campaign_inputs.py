@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from flask import current_app
 from jinja2 import TemplateNotFound

@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.i18n import lang
 from webapp.models import Campaign, CampaignProduct, CommissionRateChange, Product, Shop
 from webapp.models.base import utcnow
-from webapp.services import audit, campaign_forecast, campaign_inputs, campaign_suggestions
+from webapp.services import audit, campaign_forecast, campaign_inputs
 from webapp.services.settings import policy as load_policy
 from webapp.services.tenancy import get_scoped, get_scoped_many, scoped
 

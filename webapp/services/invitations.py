@@ -26,7 +26,7 @@ from webapp.domain import pipeline as pl
 from webapp.domain.policy import REGISTRY, Policy
 from webapp.errors import Conflict, Forbidden, NotFound, ServiceError
 from webapp.extensions import db
-from webapp.models import Campaign, CampaignProduct, Creator, Invitation, InvitationEvent, PipelineShopRule, Product, Shop
+from webapp.models import Campaign, Creator, Invitation, InvitationEvent, PipelineShopRule, Product, Shop
 from webapp.models.base import utcnow
 from webapp.services import audit, settings
 from webapp.services.tenancy import get_scoped, get_scoped_many, scoped

@@ -6,7 +6,7 @@ Documents and catalogue readiness come through `onboarding_inputs` (the document
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Mapping
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.domain import money
-from webapp.domain.qualification import Catalogue, Checklist, Metrics, Person, Profile, ReviewState, checklist
+from webapp.domain.qualification import Checklist, Metrics, Person, Profile, ReviewState, checklist
 from webapp.domain.qualification import affiliate as aff
 from webapp.domain.qualification import inputs
 from webapp.domain.qualification.calendar import add_business_days
