@@ -101,6 +101,7 @@ class HeaderMap:
     columns: dict[str, int]      # canonical → index in the row
     names: dict[str, str]        # canonical → header as written in the file
     unknown: tuple[str, ...]     # headers we ignore
+    width: int = 0               # columns in the header
 
 
 class HeaderError(ValueError):
@@ -139,7 +140,7 @@ def map_header(header: list[str]) -> HeaderMap:
     for req in REQUIRED:
         if req not in columns:
             raise HeaderError("missing_column", column=req, names=", ".join((req, *COLUMN_ALIASES[req])))
-    return HeaderMap(columns, names, tuple(unknown))
+    return HeaderMap(columns, names, tuple(unknown), len(header))
 
 
 # --- cell parsers: each returns the value (None for an empty optional cell) or raises CellError ---
@@ -367,6 +368,7 @@ class RowParser:
         self.currency = cols.get("currency")
         self.regions: dict[str, str | None] = {}
         self.absent = tuple(sorted(idx for col, idx in OPTIONAL_FIELDS.items() if col not in cols))
+        self.used = sorted({i for c, i in cols.items() if c in _COLUMN_KIND or c in ("region", "handle", "currency")})
 
     def parse(self, rec: list[str]) -> tuple[list | None, list[Problem]]:
         """(values in FIELDS order, problems); values is None when the row is rejected."""
@@ -465,7 +467,18 @@ class RowParser:
         w = self.width
         if min(map(len, recs)) < w:
             recs = [r if len(r) >= w else r + [""] * (w - len(r)) for r in recs]
-        cols = list(zip(*recs))
+        return self.parse_columns(list(zip(*recs)), n)
+
+    def parse_columns(self, cols: list, n: int) -> tuple[list[tuple], list[int], dict[int, list[Problem]]]:
+        """parse_many() for a chunk given column by column: cols[i] holds the n cells of column i
+        (only the columns in self.used are read)."""
+        fields, keep, problems = self.parse_fields(cols, n)
+        return list(zip(*fields)), keep, problems
+
+    def parse_fields(self, cols: list, n: int) -> tuple[list[list], list[int], dict[int, list[Problem]]]:
+        """parse_columns() with the accepted rows' values returned column by column, in FIELDS order."""
+        if not n:
+            return [[] for _ in FIELDS], [], {}
         problems: dict[int, list[Problem]] = {}
         fields: list = list(TEMPLATE)
         names = self.hm.names
@@ -590,11 +603,11 @@ class RowParser:
                     cur = s.strip().upper()
                     if cur not in ("", "USD"):
                         fail(i, names["currency"], s, "currency", {"currency": cur})
-        rows = list(zip(*(f if isinstance(f, list) else repeat(f) for f in fields)))
+        fields = [f if isinstance(f, list) else [f] * n for f in fields]
         if not problems:
-            return rows, list(range(n)), problems
+            return fields, list(range(n)), problems
         keep = [i for i in range(n) if i not in problems]
-        return [rows[i] for i in keep], keep, problems
+        return [[f[i] for i in keep] for f in fields], keep, problems
 
 
 def message(code: str, params: dict, translate=lambda s: s) -> str:

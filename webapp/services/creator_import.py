@@ -4,15 +4,16 @@ How it works (memory stays flat; see docs/PERFORMANCE.md "Creator import"):
 1. The file's kind is decided by its content (XLSX is streamed with openpyxl read-only into a
    temporary CSV first, so both share one path). A file that cannot be used raises ImportFileError
    before anything is written.
-2. A first pass reads only the key columns: it counts the rows (the progress total) and finds
-   handles that occur more than once (the last occurrence wins; earlier ones are reported).
-3. A second pass parses rows (domain/creator_rows.py), derives the metrics
-   (domain/creator_metrics.py) and upserts chunks of CHUNK_ROWS rows with one multi-row
+2. The key pass (services/creator_import_parse.py; in the parser process for large files) reads
+   only the key columns: it counts the rows (the progress total) and finds handles that occur more
+   than once (the last occurrence wins; earlier ones are reported).
+3. The parse pass reads rows (domain/creator_rows.py) and derives the metrics
+   (domain/creator_metrics.py) in batches; the importer upserts each batch with one
    `INSERT … ON CONFLICT (organisation_id, region, handle) DO UPDATE … WHERE row_hash differs`
    through the DBAPI connection (executemany on SQLite, COPY into a temporary table on
-   PostgreSQL). Each chunk is its own transaction: a crash keeps the committed chunks and a
-   re-run converges, because the upsert is keyed and `row_hash` (the normalised values plus the
-   metric policy) makes unchanged rows a no-op.
+   PostgreSQL) and commits every CHUNK_ROWS rows: a crash keeps the committed chunks and a re-run
+   converges, because the upsert is keyed and `row_hash` (the normalised values plus the metric
+   policy) makes unchanged rows a no-op.
 
 Counting: rows = inserted + updated + unchanged + rejected. An earlier row whose handle appears
 again later in the same file counts as rejected ("duplicate in file; later row kept").
@@ -28,9 +29,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -47,10 +47,11 @@ from webapp.models import Creator
 from webapp.models.base import utcnow
 from webapp.models.job import Job
 from webapp.services import audit
-from webapp.services.creator_import_parse import ROW_COLS, ParallelChunks, ParseSpec, parse_chunks, row_params_many
+from webapp.services.creator_import_parse import (ROW_COLS, CsvSource, Duplicates, FileProblem, ParallelChunks, ParseSpec,
+                                                  key_pass, parse_chunks, row_params_many)
 from webapp.services.tenancy import get_scoped, scoped
 
-CHUNK_ROWS = 20_000      # rows per commit
+CHUNK_ROWS = 50_000      # rows per commit (the parser's batches are written as they come)
 PARSE_BATCH = 5_000      # rows per message from the parser (less memory in the worker)
 JOB_KIND = "creators.import"
 csv.field_size_limit(1 << 20)
@@ -166,47 +167,6 @@ def _open_xlsx(path: str):
             wb.close()
 
 
-@dataclass
-class _Csv:
-    """A UTF-8 CSV reader that turns decoding and CSV errors into ImportFileError."""
-    path: str
-    header: list[str] = field(default_factory=list)
-    rownum: int = 1
-
-    def batches(self, size: int = 5_000) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """(row numbers as a spreadsheet shows them, rows) for the non-blank data rows, `size` at a time."""
-        try:
-            with open(self.path, encoding="utf-8-sig", newline="") as fh:
-                reader = csv.reader(fh)
-                try:
-                    self.header = next(reader)
-                except StopIteration:
-                    raise ImportFileError("no_header") from None
-                self.rownum = 1
-                while True:
-                    batch = list(islice(reader, size))
-                    if not batch:
-                        return
-                    nums = list(range(self.rownum + 1, self.rownum + 1 + len(batch)))
-                    self.rownum += len(batch)
-                    if not all(map(any, batch)):      # blank lines are not rows
-                        keep = [i for i, rec in enumerate(batch) if any(rec)]
-                        batch, nums = [batch[i] for i in keep], [nums[i] for i in keep]
-                    if batch:
-                        yield nums, batch
-        except UnicodeDecodeError as exc:
-            raise ImportFileError("encoding", detail=f"byte 0x{exc.object[exc.start]:02x} near row {self.rownum}") from exc
-        except csv.Error as exc:
-            raise ImportFileError("csv_broken", row=self.rownum + 1, detail=str(exc)) from exc
-
-    def read_header(self) -> list[str]:
-        for _ in self.batches(1):
-            break
-        if not self.header:
-            raise ImportFileError("no_header")
-        return self.header
-
-
 def _header_map(header: list[str]) -> rows_dom.HeaderMap:
     try:
         return rows_dom.map_header(header)
@@ -228,74 +188,11 @@ def check_file(path: str) -> str:
             raise ImportFileError("no_header")
         _header_map(header)
     else:
-        _header_map(_Csv(path).read_header())
-    return kind
-
-
-class _Duplicates:
-    """Handles that occur more than once in the file, found with a scratch on-disk SQLite table.
-
-    The first pass appends (key, row) for every row; a GROUP BY then lists every earlier row whose
-    key comes again later. Memory stays flat however large the file (SQLite sorts on disk), and the
-    importer asks for the superseded rows of one chunk at a time (a range of row numbers).
-    """
-
-    def __init__(self, folder: Path):
-        import sqlite3
-        fd, self.path = tempfile.mkstemp(prefix="keys-", suffix=".db", dir=str(folder))
-        os.close(fd)
-        self.con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16384", "temp_store=FILE"):
-            self.con.execute(f"PRAGMA {pragma}")
-        self.con.execute("CREATE TABLE k (key TEXT NOT NULL, rownum INTEGER NOT NULL)")
-        self.count = 0
-
-    def add_all(self, pairs) -> None:
-        self.con.executemany("INSERT INTO k VALUES (?, ?)", pairs)
-
-    def finish(self) -> int:
-        """Build the superseded-row table; returns how many rows a later duplicate replaces."""
-        con = self.con
-        con.execute("CREATE TABLE sup (rownum INTEGER PRIMARY KEY, kept INTEGER NOT NULL)")
-        con.execute("INSERT INTO sup SELECT k.rownum, d.kept FROM k JOIN "
-                    "(SELECT key, max(rownum) AS kept FROM k GROUP BY key HAVING count(*) > 1) AS d "
-                    "ON d.key = k.key WHERE k.rownum < d.kept")
-        con.execute("DROP TABLE k")
-        self.count = con.execute("SELECT count(*) FROM sup").fetchone()[0]
-        return self.count
-
-    def between(self, first: int, last: int) -> dict[int, int]:
-        """{earlier row: later row kept} for rows first..last."""
-        if not self.count:
-            return {}
-        return dict(self.con.execute("SELECT rownum, kept FROM sup WHERE rownum BETWEEN ? AND ?", (first, last)))
-
-    def close(self) -> None:
-        self.con.close()
         try:
-            os.unlink(self.path)
-        except OSError:
-            pass
-
-
-def _scan(src: _Csv, hm: rows_dom.HeaderMap, dups: _Duplicates) -> int:
-    """First pass: count the data rows and record every row's key for duplicate detection."""
-    ri, hi = hm.columns["region"], hm.columns["handle"]
-    width = max(ri, hi) + 1
-    alias = rows_dom.REGION_ALIASES
-    total = 0
-    dups.con.execute("BEGIN")
-    for nums, batch in src.batches():
-        total += len(batch)
-        if min(map(len, batch)) < width:
-            batch = [r if len(r) >= width else r + [""] * (width - len(r)) for r in batch]
-        regions = list(map(str.upper, map(str.strip, map(itemgetter(ri), batch))))
-        regions = list(map(alias.get, regions, regions))
-        handles = [h[1:] if h[:1] == "@" else h for h in map(str.lower, map(str.strip, map(itemgetter(hi), batch)))]
-        dups.add_all(zip(map("\t".join, zip(regions, handles)), nums))
-    dups.con.execute("COMMIT")
-    dups.finish()
-    return total
+            _header_map(CsvSource(path).read_header())
+        except FileProblem as exc:
+            raise ImportFileError(exc.code, **exc.params) from exc
+    return kind
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -361,8 +258,9 @@ class _SqliteWriter:
             before = cur.execute("SELECT coalesce(max(id), 0) FROM creators").fetchone()[0]
             cur.executemany(self.sql, params)
             changed = cur.rowcount
-            inserted = cur.execute("SELECT count(*) FROM creators WHERE id > ? AND organisation_id = ?",
-                                   (before, org_id)).fetchone()[0]
+            # New rows get max(id) + 1 (INTEGER PRIMARY KEY, no AUTOINCREMENT) and this transaction
+            # holds the write lock: the ids they took are exactly before+1..max(id).
+            inserted = cur.execute("SELECT coalesce(max(id), 0) FROM creators").fetchone()[0] - before
         finally:
             cur.close()
         return inserted, changed - inserted
@@ -481,10 +379,13 @@ def import_path(path: str, org_id: int, *, job_id: int | None = None, actor_id: 
     work_dir = upload_dir()
     source = None
     dups = None
+    fd, keys_path = tempfile.mkstemp(prefix="keys-", suffix=".db", dir=str(work_dir))
+    os.close(fd)
+    os.unlink(keys_path)        # the key pass creates it
     try:
         if kind == "xlsx":
             tmp_csv = _xlsx_to_csv(path, str(work_dir))
-        src = _Csv(tmp_csv or path)
+        src = CsvSource(tmp_csv or path)
         hm = _header_map(src.read_header())
         parser = rows_dom.RowParser(hm)
         conn = db.session.connection()
@@ -493,29 +394,38 @@ def import_path(path: str, org_id: int, *, job_id: int | None = None, actor_id: 
         pol = dict(policy(org_id, "creators."))
         now_db = ts_proc(now) if ts_proc else now
         chunk_rows = chunk_rows or CHUNK_ROWS
-        spec = ParseSpec(path=src.path, policy=pol, batch_rows=min(chunk_rows, PARSE_BATCH), derive=not parser.absent)
+        spec = ParseSpec(path=src.path, policy=pol, batch_rows=min(chunk_rows, PARSE_BATCH), derive=not parser.absent,
+                         keys_path=keys_path)
         if parallel is None:
             parallel = os.path.getsize(src.path) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
-        db.session.rollback()  # no transaction stays open while the first pass reads the file
+        db.session.rollback()  # no transaction stays open while the key pass reads the file
         if job_id:
             jobs.progress(job_id, 0, _estimate_rows(src.path))
-        source = ParallelChunks(spec, str(work_dir)) if parallel else parse_chunks(spec)
-        dups = _Duplicates(work_dir)
-        total = _scan(src, hm, dups)   # the worker is already parsing meanwhile
+        if parallel:
+            source = ParallelChunks(spec, str(work_dir))    # the worker runs the key pass, then parses
+            info = source.keys()
+        else:
+            info = key_pass(spec)
+            source = parse_chunks(replace(spec, fast=info["fast"], keys_path=None))
+        total = info["total"]
+        dups = Duplicates(keys_path, build=False)
         if job_id:
             jobs.progress(job_id, 0, total)
         with _gc_paused():
-            res = _write_chunks(_grouped(source, chunk_rows), hm, parser, spec, org_id, now_db, total, dups,
+            res = _write_chunks(source, hm, parser, spec, org_id, now_db, total, dups, chunk_rows,
                                 job_id=job_id, actor_id=actor_id)
-        res.stats.update(parallel=bool(parallel), worker=getattr(source, "stats", {}))
+        res.stats.update(parallel=bool(parallel), fast_reader=info["fast"], worker=getattr(source, "stats", {}))
         return res
+    except FileProblem as exc:
+        raise ImportFileError(exc.code, **exc.params) from exc
     finally:
         if isinstance(source, ParallelChunks):
             source.close()
         if dups is not None:
             dups.close()
-        if tmp_csv:
-            os.unlink(tmp_csv)
+        for leftover in (tmp_csv, keys_path):
+            if leftover and os.path.exists(leftover):
+                os.unlink(leftover)
 
 
 def _estimate_rows(path: str) -> int | None:
@@ -557,29 +467,21 @@ def _gc_paused():
 _gc_state: dict = {}
 
 
-def _grouped(source, size: int):
-    """The parser's batches gathered into commit-sized chunks of at least `size` rows."""
-    acc = None
-    for ch in source:
-        if acc is None:
-            acc = ch
-        else:
-            acc.rownums += ch.rownums
-            acc.rows += ch.rows
-            acc.problems += ch.problems
-            acc.seen += ch.seen
-        if acc.seen >= size:
-            yield acc
-            acc = None
-    if acc is not None:
-        yield acc
-
-
 _KEY = itemgetter(0, 1)   # (region, handle): the first two INSERT parameters
 
 
+def _commit(job_id: int | None, done: int, total: int) -> None:
+    """Commit the rows written since the last commit; the job's progress moves with each commit."""
+    db.session.commit()
+    if job_id:
+        jobs.progress(job_id, done, total)
+    if _after_chunk is not None:
+        _after_chunk(done)
+
+
 def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, spec: ParseSpec, org_id: int, now_db,
-                  total: int, dups: _Duplicates, *, job_id: int | None, actor_id: int | None) -> ImportResult:
+                  total: int, dups: Duplicates, chunk_rows: int, *, job_id: int | None,
+                  actor_id: int | None) -> ImportResult:
     from webapp.services import creator_search
     engine = MetricsEngine(spec.policy)
     dialect = db.session.connection().dialect.name
@@ -592,8 +494,10 @@ def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, sp
     done = 0
     committed_any = False
     try:
+        pending = 0          # rows read since the last commit
         for ch in source:
             done += ch.seen
+            pending += ch.seen
             nums = ch.rownums[:1] + ch.rownums[-1:] + [p[0] for p in ch.problems[:1]] + [p[0] for p in ch.problems[-1:]]
             first, last = min(nums, default=0), max(nums, default=0)
             superseded = dups.between(first, last)
@@ -632,12 +536,14 @@ def _write_chunks(source, hm: rows_dom.HeaderMap, parser: rows_dom.RowParser, sp
                 res.inserted += ins
                 res.updated += upd
                 res.unchanged += len(rows) - ins - upd
-                db.session.commit()
-                committed_any = True
-            if job_id:
-                jobs.progress(job_id, done, total)
-            if _after_chunk is not None:
-                _after_chunk(done)
+            del rows, ch
+            if pending >= chunk_rows:
+                committed_any = True    # before the commit: its progress hooks may raise after it
+                _commit(job_id, done, total)
+                pending = 0
+        if pending:
+            committed_any = True
+            _commit(job_id, done, total)
     except BaseException:
         db.session.rollback()
         writer.restore()
