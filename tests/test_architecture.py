@@ -85,3 +85,44 @@ def test_upgrade_from_empty_matches_models(tmp_path):
             diff = [d for d in compare_metadata(ctx, db.metadata) if not _search_structure(d)]
         assert diff == [], diff
         db.engine.dispose()
+
+
+def test_fts_migration_keeps_the_indexed_creators(tmp_path):
+    """0011 rebuilds SQLite's creators_fts without column sizes and keeps what it held; the result
+    is the table the models create, and the downgrade brings the column sizes back."""
+    import os
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("SQLite's FTS5 table; PostgreSQL's GIN index is unchanged")
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+    from webapp import create_app
+    from webapp.config import TestConfig
+    from webapp.extensions import db
+    from webapp.models.creator import FTS_SQLITE
+    cfg = TestConfig.load()
+    cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'fts.db'}"
+    app = create_app(cfg)
+    migrations = str(ROOT.parent / "migrations")
+
+    def tables(conn):
+        return {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'creators_fts%'"))}
+
+    def found(conn, word):
+        return [r[0] for r in conn.execute(text("SELECT rowid FROM creators_fts WHERE creators_fts MATCH :w"), {"w": word})]
+    with app.app_context():
+        upgrade(directory=migrations, revision="0010")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO creators_fts (rowid, handle, display_name, bio) VALUES "
+                              "(7, 'mia.glow', 'Mia', 'K-beauty skincare'), (9, 'pet.pal', 'Sam', 'Dog toys')"))
+            assert "creators_fts_docsize" in tables(conn)
+        upgrade(directory=migrations)
+        with db.engine.connect() as conn:
+            assert found(conn, "skincare") == [7] and found(conn, "dog") == [9]
+            assert "creators_fts_docsize" not in tables(conn) and "creators_fts_old" not in tables(conn)
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'creators_fts'")).scalar()
+            assert sql.replace("CREATE VIRTUAL TABLE creators_fts", "") == \
+                FTS_SQLITE.replace("CREATE VIRTUAL TABLE IF NOT EXISTS creators_fts", "")
+        downgrade(directory=migrations, revision="0010")
+        with db.engine.connect() as conn:
+            assert found(conn, "skincare") == [7] and "creators_fts_docsize" in tables(conn)
+        db.engine.dispose()

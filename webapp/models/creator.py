@@ -53,7 +53,7 @@ class Creator(OrgScoped, TimestampMixin, db.Model):
 # table keyed by creators.id, filled by creator_search.sync (not by triggers, so bulk imports stay
 # fast). PostgreSQL: a GIN index on the same text as a tsvector, kept by PostgreSQL itself.
 FTS_SQLITE = ("CREATE VIRTUAL TABLE IF NOT EXISTS creators_fts USING fts5("
-              "handle, display_name, bio, tokenize = 'unicode61 remove_diacritics 2', detail = none)")
+              "handle, display_name, bio, tokenize = 'unicode61 remove_diacritics 2', detail = none, columnsize = 0)")
 FTS_PG_EXPR = "to_tsvector('simple'::regconfig, handle || ' ' || display_name || ' ' || bio)"
 FTS_PG = f"CREATE INDEX IF NOT EXISTS ix_creators_fts ON creators USING gin ({FTS_PG_EXPR})"
 event.listen(Creator.__table__, "after_create", DDL(FTS_SQLITE).execute_if(dialect="sqlite"))
