@@ -19,6 +19,9 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from json import dumps as _json_dumps
+from json.encoder import encode_basestring_ascii as _json_str
 from itertools import repeat
 from typing import NamedTuple
 
@@ -139,6 +142,22 @@ class Reason(NamedTuple):
         return {"code": self.code, "points": self.points, "params": self.params}
 
 
+def _json_value(v) -> str:
+    return _json_str(v) if type(v) is str else _json_dumps(v)
+
+
+def reasons_json(reasons: list[Reason]) -> str:
+    """json.dumps([r.as_json() for r in reasons]), character for character, ~3x faster: the import
+    stores one of these for every row a signal fires on (a quarter of the rows of a typical file)."""
+    if not reasons:
+        return "[]"
+    parts = []
+    for code, points, params in reasons:
+        inner = ", ".join([_json_str(k) + ": " + _json_value(v) for k, v in params.items()])
+        parts.append('{"code": ' + _json_str(code) + ', "points": ' + _json_value(points) + ', "params": {' + inner + "}}")
+    return "[" + ", ".join(parts) + "]"
+
+
 @dataclass(frozen=True)
 class Metrics:
     tier: str
@@ -164,6 +183,7 @@ class Metrics:
         return [format_reason(r.as_json(), translate) for r in self.reasons]
 
 
+@lru_cache(maxsize=32_768)     # the import formats the same few thousand rates hundreds of thousands of times
 def fmt_bp(bp: int) -> str:
     """450 → '4.5%' (locale-neutral: digits and a dot read the same in English and Chinese)."""
     whole, frac = divmod(bp, 100)

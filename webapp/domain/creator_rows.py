@@ -336,9 +336,15 @@ _SLOW = {"pct": parse_pct, "category": _category, "categories": _categories,
 _MISS = object()
 _CACHE_MAX = 100_000
 _MONEY_COMMON = {"": None, "0": 0, "0.0": 0, "0.00": 0, "$0": 0, "$0.00": 0}
-_MONEY_PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+# At most 11 digits before the dot, so the fast path never passes MAX_CENTS (12 take parse_money).
+_MONEY_PLAIN = re.compile(r"[0-9]{1,11}(?:\.[0-9]{1,2})?")
 
 Problem = tuple[str, str, str, dict]   # (column as written, value, code, params)
+
+
+class Parsed(list):
+    """A column a reader has already parsed (every cell valid): the exact values parse_fields would
+    give, so it skips its own checks. services/creator_import_parse.py makes these with pyarrow."""
 
 
 class RowParser:
@@ -500,8 +506,11 @@ class RowParser:
                          {"regions": ", ".join(REGIONS)})
         fields[0] = regs
         raw = cols[self.hi]
-        hs = [h[1:] if h[:1] == "@" else h for h in map(str.lower, map(str.strip, raw))]
-        ok = list(map(_HANDLE.fullmatch, hs))
+        if isinstance(raw, Parsed):
+            hs = ok = raw
+        else:
+            hs = [h[1:] if h[:1] == "@" else h for h in map(str.lower, map(str.strip, raw))]
+            ok = list(map(_HANDLE.fullmatch, hs))
         if None in ok:
             for i, m in enumerate(ok):
                 if m is None:
@@ -530,6 +539,9 @@ class RowParser:
             fields[idx] = vals
         for col, idx, name in self.moneys:
             c = cols[col]
+            if isinstance(c, Parsed):
+                fields[idx] = c
+                continue
             ok = list(map(_MONEY_PLAIN.fullmatch, c))
             if None in ok:      # empty, '$', separators, errors: those cells take the per-cell path
                 odd = [i for i, m in enumerate(ok) if m is None]
@@ -587,6 +599,9 @@ class RowParser:
             fields[idx] = vals
         for col, idx, name in self.emails:
             c = cols[col]
+            if isinstance(c, Parsed):
+                fields[idx] = c
+                continue
             st = list(map(str.strip, c))
             vals = [s if m is not None and len(s) <= 254 else (None if not s else _MISS)
                     for s, m in zip(st, map(_EMAIL.fullmatch, st))]

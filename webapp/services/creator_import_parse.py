@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -29,7 +29,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from webapp.domain import creator_rows as rows_dom
-from webapp.domain.creator_metrics import MetricsEngine
+from webapp.domain.creator_metrics import MetricsEngine, reasons_json
 
 csv.field_size_limit(1 << 20)
 
@@ -69,7 +69,6 @@ def row_params(v, engine: MetricsEngine) -> tuple:
     return row_params_many([tuple(v)], engine)[0]
 
 
-_JSON = json.JSONEncoder()
 _INT_FIELDS = [rows_dom.F[f] for f in ("followers", "avg_views", "engagement_bp", "gmv_30d_cents", "units_sold_30d",
                                        "gpm_cents", "avg_commission_bp", "audience_female_bp", "audience_age_18_24_bp",
                                        "audience_age_25_34_bp", "audience_us_bp", "fake_follower_bp")]
@@ -112,8 +111,7 @@ def derive_columns(c: list, engine: MetricsEngine) -> list[list]:
     gpm = [g if g is not None else (est(None, m, v)[0] if v else None) for g, m, v in zip(gpm_in, gmv, views)]
     risks = engine.risks(region, followers, views, er, gmv, units, c[16], c[17], c[14], c[15])
     score = [r[0] for r in risks]
-    enc = _JSON.encode
-    reasons = [enc([x.as_json() for x in r[1]]) if r[1] else "[]" for r in risks]
+    reasons = [reasons_json(r[1]) if r[1] else "[]" for r in risks]
     key = blake2b(engine.fingerprint.encode()).digest()
     hashes = [blake2b(k, digest_size=16, key=key).hexdigest() for k in canonical(c)]
     return [region, c[1], c[2], c[3], c[4], c[5], followers, views, er, gmv, units, gpm,
@@ -194,7 +192,7 @@ def arrow_usable(path: str) -> bool:
             data = carry + block
             cut = len(data) if not block else data.rfind(b"\n") + 1   # never inside a UTF-8 sequence
             part, carry = data[:cut], data[cut:]
-            if b"\x00" in part:
+            if b"\x00" in part or _blank_row(part, final=not block):
                 return False
             if part and not part.isascii():
                 offsets = pa.py_buffer(np.array([0, len(part)], dtype=np.int64))
@@ -204,6 +202,21 @@ def arrow_usable(path: str) -> bool:
                     return False
             if not block:
                 return True
+
+
+_BLANK_ROW = re.compile(rb"\n,*\r?\n")
+
+
+def _blank_row(part: bytes, final: bool) -> bool:
+    """Whether a block of whole lines (right after a line end) has an empty line or one of only
+    commas: the csv module skips those rows, pyarrow would read them as rows of empty cells."""
+    data = b"\n" + part
+    if (b"\n\n" in data or b"\n\r\n" in data or b"\n," in data) and _BLANK_ROW.search(data):
+        return True
+    if final:
+        last = part.rstrip(b"\r\n").rsplit(b"\n", 1)[-1]
+        return bool(part.strip()) and not last.strip(b",\r")
+    return False
 
 
 def _arrow_reader(path: str, width: int, wanted: list[int]):
@@ -220,10 +233,44 @@ def _arrow_reader(path: str, width: int, wanted: list[int]):
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
 
 
-def arrow_batches(path: str, width: int, wanted: list[int], size: int, raw: bool = False) -> Iterator[tuple[range, list]]:
+_MONEY = r"^[0-9]{1,11}(\.[0-9]{1,2})?$"          # creator_rows._MONEY_PLAIN
+_HANDLE = r"^@?[A-Za-z0-9._]{1,64}$"                # what norm_handle accepts, without spaces to strip
+_EMAIL = r"^[^@\s<>\"',;\x00-\x1f]+@[^@\s<>\"',;\x00-\x1f]+\.[^@\s<>\"',;\x00-\x1f]+$"  # creator_rows._EMAIL
+
+
+def arrow_parsed(kind: str, arr, empty=None) -> rows_dom.Parsed | None:
+    """A column parsed in C++ when every cell passes a check that creator_rows would pass the same
+    way with the same value; None when any cell needs creator_rows' own checks (and messages).
+    `empty` is what an empty money cell stores."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if kind == "handle":
+        if not pc.all(pc.match_substring_regex(arr, _HANDLE)).as_py():
+            return None
+        return rows_dom.Parsed(pc.replace_substring_regex(pc.ascii_lower(arr), "^@", "").to_pylist())
+    blank = pc.equal(arr, "")
+    if kind == "money":
+        if not pc.all(pc.or_(blank, pc.match_substring_regex(arr, _MONEY))).as_py():
+            return None
+        parts = pc.extract_regex(pc.if_else(blank, "0", arr), r"^(?P<w>[0-9]+)\.?(?P<f>[0-9]*)$")
+        cents = pc.add(pc.multiply(pc.cast(pc.struct_field(parts, [0]), pa.int64()), 100),
+                       pc.cast(pc.utf8_rpad(pc.struct_field(parts, [1]), 2, "0"), pa.int64()))
+        return rows_dom.Parsed(pc.if_else(blank, pa.scalar(empty, pa.int64()), cents).to_pylist())
+    if kind == "email":       # ASCII only: there Python's \s and RE2's differ only inside \x00-\x1f
+        if not (pc.all(pc.or_(blank, pc.and_(pc.match_substring_regex(arr, _EMAIL),
+                                             pc.less_equal(pc.utf8_length(arr), 254)))).as_py()
+                and pc.all(pc.string_is_ascii(arr)).as_py()):
+            return None
+        return rows_dom.Parsed(pc.if_else(blank, pa.scalar(None, pa.string()), arr).to_pylist())
+    raise ValueError(kind)
+
+
+def arrow_batches(path: str, width: int, wanted: list[int], size: int, raw: bool = False,
+                  prepared: dict[int, tuple[str, object]] | None = None) -> Iterator[tuple[range, list]]:
     """(row numbers, columns) `size` rows at a time: columns[i] is the list of cells of header column i
     (the pyarrow array if `raw`) for i in `wanted`, None for the others. Raises _NotSimple on a row
-    of the wrong width."""
+    of the wrong width. Columns in `prepared` ({column: (kind, empty value)}) come as arrow_parsed()
+    values where every cell allows it."""
     import pyarrow as pa
     rownum = 1
     reader = None
@@ -239,7 +286,9 @@ def arrow_batches(path: str, width: int, wanted: list[int], size: int, raw: bool
             part = batch.slice(off, size)
             cols: list = [None] * width
             for j, i in enumerate(wanted):
-                cols[i] = part.column(j) if raw else part.column(j).to_pylist()
+                arr = part.column(j)
+                done = arrow_parsed(*prepared[i][:1], arr, prepared[i][1]) if prepared and i in prepared else None
+                cols[i] = arr if raw else (done if done is not None else arr.to_pylist())
             n = part.num_rows
             yield range(rownum + 1, rownum + 1 + n), cols
             rownum += n
@@ -416,7 +465,10 @@ def scan_keys(path: str, hm: rows_dom.HeaderMap, dups: Duplicates) -> tuple[int,
 def _batches(spec: ParseSpec, parser: rows_dom.RowParser, width: int) -> Iterator[tuple[list[int] | range, list]]:
     """(row numbers, columns) of the non-blank data rows, spec.batch_rows at a time."""
     if spec.fast:
-        yield from arrow_batches(spec.path, width, parser.used, spec.batch_rows)
+        prepared = {parser.hi: ("handle", None)}
+        prepared.update({col: ("money", rows_dom.TEMPLATE[idx]) for col, idx, _name in parser.moneys})
+        prepared.update({col: ("email", None) for col, _idx, _name in parser.emails})
+        yield from arrow_batches(spec.path, width, parser.used, spec.batch_rows, prepared=prepared)
         return
     w = parser.width
     for nums, batch in CsvSource(spec.path).batches(spec.batch_rows):
