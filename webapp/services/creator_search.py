@@ -142,12 +142,10 @@ def _ensure_bits(org_id: int, names: set[str]) -> dict[str, int | None]:
 
 def _combo_tables(org_id: int, where: str, params: dict) -> None:
     """Temp tables: each distinct extra-categories string → its mask; each category → its bit."""
-    combos = db.session.execute(text(
-        f"SELECT DISTINCT categories FROM creators c WHERE c.organisation_id = :org AND c.categories <> '' {where}"),
-        params).scalars().all()
-    primaries = db.session.execute(text(
-        f"SELECT DISTINCT category FROM creators c WHERE c.organisation_id = :org AND c.category IS NOT NULL "
-        f"AND c.category <> '' {where}"), params).scalars().all()
+    pairs = db.session.execute(text(   # one pass over the creators for both columns
+        f"SELECT DISTINCT category, categories FROM creators c WHERE c.organisation_id = :org {where}"), params).all()
+    combos = sorted({extra for _p, extra in pairs if extra})
+    primaries = sorted({p for p, _e in pairs if p})
     names = {p.strip() for p in primaries if p.strip()}
     for combo in combos:
         names.update(_split(combo))
@@ -198,20 +196,33 @@ def _fts_insert(where: str, params: dict) -> None:
                             f"WHERE c.organisation_id = :org {where}"), params)
 
 
+LANGUAGE_INDEX_COLUMNS = "language, organisation_id"   # models.CreatorFact's ix_creator_facts_language
+FTS_AUTOMERGE = 4                                      # FTS5's default
+
+
 def _rebuild(org_id: int) -> int:
     """Rebuild the organisation's side tables (in bulk when it is alone in the database)."""
     p = {"org": org_id}
     alone = db.session.scalar(text("SELECT count(*) FROM (SELECT 1 FROM creators WHERE organisation_id <> :org LIMIT 1) x"), p) == 0
-    if alone and _dialect() == "sqlite":
+    bulk = alone and _dialect() == "sqlite"
+    if bulk:
         for table in ("creator_facts", "creator_category_bits"):
             db.session.execute(text(f"DELETE FROM {table}"))
         db.session.execute(text("DROP TABLE IF EXISTS creators_fts"))
         db.session.execute(text(FTS_SQLITE))
+        # Bulk build: the language index is built once afterwards (a sort) instead of row by row,
+        # and FTS5 merges its segments only when a level is full (~25 % less work); later
+        # incremental syncs merge as usual.
+        db.session.execute(text("DROP INDEX IF EXISTS ix_creator_facts_language"))
+        db.session.execute(text("INSERT INTO creators_fts (creators_fts, rank) VALUES ('automerge', 0)"))
     else:
         _clear(org_id)
     _combo_tables(org_id, "", p)
     _facts_insert("", p)
     _fts_insert("", p)
+    if bulk:
+        db.session.execute(text(f"CREATE INDEX ix_creator_facts_language ON creator_facts ({LANGUAGE_INDEX_COLUMNS})"))
+        db.session.execute(text(f"INSERT INTO creators_fts (creators_fts, rank) VALUES ('automerge', {FTS_AUTOMERGE})"))
     _analyze()
     return db.session.scalar(text("SELECT count(*) FROM creators WHERE organisation_id = :org"), p) or 0
 
