@@ -31,6 +31,22 @@ def test_first_import_then_second_changes_nothing(org, tmp_path):
     assert snapshot(org.id, with_times=True) == before
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+def test_several_parser_batches_per_commit(org, other_org, tmp_path, monkeypatch, parallel):
+    """The parser's batches are smaller than a commit: each batch is written as it comes (on
+    PostgreSQL through one staging table per transaction) and the counts add up."""
+    monkeypatch.setattr(creator_import, "PARSE_BATCH", 3)
+    rows = [creator_row(i) for i in range(20)] + [creator_row(4, followers="777000")]
+    path = write_rows(tmp_path / "c.csv", rows)
+    first = import_path(str(path), org.id, chunk_rows=10, parallel=parallel)
+    assert first.as_dict()["inserted"] == 20 and first.rejected == 1
+    assert get(org.id, "creator4").followers == 777_000
+    rows[7] = creator_row(7, followers="1234567")
+    second = import_path(str(write_rows(tmp_path / "d.csv", rows)), org.id, chunk_rows=10, parallel=parallel)
+    assert (second.inserted, second.updated, second.unchanged, second.rejected) == (0, 1, 19, 1)
+    assert get(org.id, "creator7").followers == 1_234_567
+
+
 def test_values_are_normalised_and_metrics_derived(org, tmp_path):
     rows = [creator_row(1, handle="@Mia.Chen", followers="2500000", avg_views="20000", engagement_rate="0.8%",
                         gmv_30d="0", units_sold_30d="0", audience_us_pct="20", email="mia@example.com",

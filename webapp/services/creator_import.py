@@ -52,7 +52,7 @@ from webapp.services.creator_import_parse import (ROW_COLS, CsvSource, Duplicate
 from webapp.services.tenancy import get_scoped, scoped
 
 CHUNK_ROWS = 50_000      # rows per commit (the parser's batches are written as they come)
-PARSE_BATCH = 5_000      # rows per message from the parser (less memory in the worker)
+PARSE_BATCH = 10_000      # rows per message from the parser (less memory in the worker)
 JOB_KIND = "creators.import"
 csv.field_size_limit(1 << 20)
 
@@ -314,7 +314,8 @@ class _PgWriter:
         self.dbapi = None
         self.args = (org_id, now_db, now_db)
         cols = ", ".join(ROW_COLS)
-        self.create = (f"CREATE TEMP TABLE creators_import_stage ON COMMIT DROP AS "
+        # Several batches may go into one transaction: the table lives until the commit, emptied per batch.
+        self.create = (f"CREATE TEMP TABLE IF NOT EXISTS creators_import_stage ON COMMIT DROP AS "
                        f"SELECT {cols} FROM creators WITH NO DATA")
         self.copy = f"COPY creators_import_stage ({cols}) FROM STDIN"
         self.merge = (f"INSERT INTO creators ({', '.join(INSERT_COLS)}) SELECT {cols}, %s, '', 'new', %s, %s "
@@ -331,6 +332,7 @@ class _PgWriter:
                     cp.write_row(row)
             cur.execute(self.merge, self.args)
             flags = [r[0] for r in cur.fetchall()]
+            cur.execute("TRUNCATE creators_import_stage")
         inserted = sum(flags)
         return inserted, len(flags) - inserted
 
