@@ -352,3 +352,54 @@ def test_gc_pause_is_counted_and_restored():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_both_readers_import_the_same_creators_and_report_the_same_rows(org, other_org, tmp_path):
+    """A clean file is read by pyarrow, the same file behind a quoted header by the csv module:
+    same counts, same stored creators, same errors report."""
+    from webapp.services.creator_gen import write_csv
+    path = write_csv(tmp_path / "g.csv", 400, seed=12)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("bad one,US,-5,,,,,,,,,,,,,,,,not-an-email,\n")
+        fh.write('"quoted,handle",US,1000,"Name, with comma",en,Beauty,,10,4.5,"1,234",,,,,,,,,x@y.z,"two\nlines"\n')
+    body = path.read_text(encoding="utf-8")
+    quoted = tmp_path / "q.csv"
+    header, rest = body.split("\n", 1)
+    quoted.write_text('"' + header.replace(",", '","') + '"\n' + rest, encoding="utf-8")
+    a = import_path(str(path), org.id, parallel=True)
+    b = import_path(str(quoted), other_org.id, parallel=True)
+    assert a.stats["fast_reader"] and not b.stats["fast_reader"]
+    assert {k: v for k, v in a.as_dict().items() if k != "errors"} == \
+        {k: v for k, v in b.as_dict().items() if k != "errors"}
+    assert a.rejected == 2 and a.inserted == 400
+    assert snapshot(org.id) == snapshot(other_org.id)
+    assert read_errors(a.errors) == read_errors(b.errors)
+
+
+def test_import_checkpoints_in_its_own_thread_and_restores_the_connection(org, tmp_path, monkeypatch):
+    """During an import the WAL is copied into the database by a separate thread; afterwards the
+    connection checkpoints as before and nothing is left in the WAL."""
+    import sqlite3
+    import threading
+    if db.engine.dialect.name != "sqlite" or db.engine.url.database in (None, "", ":memory:"):
+        pytest.skip("SQLite file databases only")
+    from webapp.services.creator_gen import write_csv
+    seen = []
+    real = creator_import._Checkpointer._checkpoint
+
+    def spy(self, con):
+        seen.append(threading.current_thread().name)
+        real(self, con)
+    monkeypatch.setattr(creator_import._Checkpointer, "_checkpoint", spy)
+    res = import_path(str(write_csv(tmp_path / "g.csv", 300, seed=2)), org.id, chunk_rows=50)
+    assert res.inserted == 300
+    assert seen and set(seen) == {"creator-import-checkpoint"}
+    raw = db.session.connection().connection.driver_connection
+    assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    db.session.commit()
+    con = sqlite3.connect(db.engine.url.database)
+    try:
+        busy, log, done = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        con.close()
+    assert busy == 0 and log == done
