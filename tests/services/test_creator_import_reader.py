@@ -130,3 +130,21 @@ def test_duplicate_keys_are_found_exactly_even_past_the_memory_limit(tmp_path, m
             dups.close()
     # rows are numbered as a spreadsheet shows them: c3 is row 5, c7 row 9; the repeats are rows 52-56
     assert answers[0] == answers[1] == (55, {5: 56, 9: 52, 54: 55})
+
+
+def test_a_ragged_row_late_in_a_big_file_restarts_the_key_pass_with_the_csv_module(tmp_path, monkeypatch):
+    """pyarrow finds the short row only while reading; the keys it already hashed (some spilled to
+    SQLite) are forgotten and the csv module's pass gives the exact answer."""
+    monkeypatch.setattr(P.Duplicates, "IN_MEMORY_ROWS", 5)
+    n = 80_000      # past pyarrow's first 1 MB block, so some keys are recorded before the short row
+    lines = ["handle,region,followers"] + [f"creator_{i},US,{1000 + i}" for i in range(n)] + ["creator_3,US,9", "short,US"]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 1 << 20 and P.arrow_usable(str(path))
+    dups = P.Duplicates(str(tmp_path / "k.db"))
+    try:
+        total, fast = P.scan_keys(str(path), rd.map_header(["handle", "region", "followers"]), dups)
+        assert (total, fast) == (n + 2, False)
+        assert dups.between(0, n + 10) == {5: n + 2}
+    finally:
+        dups.close()

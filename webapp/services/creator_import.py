@@ -27,7 +27,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -422,9 +422,7 @@ def import_path(path: str, org_id: int, *, job_id: int | None = None, actor_id: 
     work_dir = upload_dir()
     source = None
     dups = None
-    fd, keys_path = tempfile.mkstemp(prefix="keys-", suffix=".db", dir=str(work_dir))
-    os.close(fd)
-    os.unlink(keys_path)        # the key pass creates it
+    keys_path = str(work_dir / f"keys-{secrets.token_hex(8)}.db")   # the key pass creates it
     try:
         if kind == "xlsx":
             tmp_csv = _xlsx_to_csv(path, str(work_dir))

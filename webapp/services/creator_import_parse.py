@@ -64,11 +64,6 @@ class Chunk:
 ROW_COLS = (*rows_dom.FIELDS, "tier", "fake_risk", "risk_reasons", "row_hash")
 
 
-def row_params(v, engine: MetricsEngine) -> tuple:
-    """One parsed row → INSERT parameters (see row_params_many)."""
-    return row_params_many([tuple(v)], engine)[0]
-
-
 _INT_FIELDS = [rows_dom.F[f] for f in ("followers", "avg_views", "engagement_bp", "gmv_30d_cents", "units_sold_30d",
                                        "gpm_cents", "avg_commission_bp", "audience_female_bp", "audience_age_18_24_bp",
                                        "audience_age_25_34_bp", "audience_us_bp", "fake_follower_bp")]
@@ -321,6 +316,12 @@ class Duplicates:
         self._spilled = False
         self.count = 0 if build else self.con.execute("SELECT count(*) FROM sup").fetchone()[0]
 
+    def reset(self) -> None:
+        """Forget the keys added so far (the key pass starts over with the other reader)."""
+        if self._spilled:
+            self.con.execute("DROP TABLE k")
+        self._hashes, self._rows, self._held, self._spilled = [], [], 0, False
+
     def add_keys(self, keys: list[str], nums) -> None:
         """Record the normalised keys of rows `nums` (hashed here: Python's str hash is per process)."""
         import numpy as np
@@ -444,9 +445,7 @@ def scan_keys(path: str, hm: rows_dom.HeaderMap, dups: Duplicates) -> tuple[int,
                 dups.add_keys(keys, nums)
             break
         except _NotSimple:
-            dups.close()
-            os.unlink(dups.path)
-            dups.__init__(dups.path)
+            dups.reset()
             fast = False
     cands = dups.candidates()
     exact: dict[int, str] = {}
