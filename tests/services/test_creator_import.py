@@ -174,6 +174,7 @@ def test_wrong_encoding_is_refused_even_late_in_the_file(org, tmp_path):
     with pytest.raises(ImportFileError) as exc:
         import_path(str(path), org.id, chunk_rows=10)
     assert exc.value.code == "encoding" and "UTF-8" in exc.value.message
+    assert "byte 0xe9 in row 52" in exc.value.message      # row 1 the header, rows 2-51 fine, 52 "late"
     assert count(org.id) == 0
 
 
@@ -403,3 +404,13 @@ def test_import_checkpoints_in_its_own_thread_and_restores_the_connection(org, t
     finally:
         con.close()
     assert busy == 0 and log == done
+
+
+def test_wrong_encoding_message_in_chinese_names_the_row(org, tmp_path, app):
+    from flask_babel import force_locale
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("handle,region,followers,bio\nc1,US,1000,ok\n".encode() + "late,US,5000,Café\n".encode("latin-1"))
+    with app.test_request_context(), force_locale("zh"):
+        with pytest.raises(ImportFileError) as exc:
+            import_path(str(path), org.id)
+    assert exc.value.message == "文件不是 UTF-8 编码：第 3 行的字节 0xe9 无法读取。请另存为 CSV UTF-8 或 XLSX。"

@@ -79,7 +79,7 @@ FILE_MESSAGES = {
     "duplicate_column": N_("Columns %(first)s and %(second)s both mean %(column)s; keep one."),
     "no_header": N_("The file is empty: no header row."),
     "not_comma": N_("The file is not comma-separated (it looks separated by %(sep)s); save it as CSV UTF-8."),
-    "encoding": N_("The file is not UTF-8 text (%(detail)s); save it as CSV UTF-8 or XLSX."),
+    "encoding": N_("The file is not UTF-8 text: byte %(byte)s in row %(row)s cannot be read. Save it as CSV UTF-8 or XLSX."),
     "utf16": N_("The file is UTF-16 text; save it as CSV UTF-8 or XLSX."),
     "old_excel": N_("Old Excel format (.xls) cannot be read; save it as XLSX or CSV UTF-8."),
     "not_tabular": N_("This is not a CSV or XLSX file."),

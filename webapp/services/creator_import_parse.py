@@ -150,7 +150,8 @@ class CsvSource:
                     if batch:
                         yield nums, batch
         except UnicodeDecodeError as exc:
-            raise FileProblem("encoding", detail=f"byte 0x{exc.object[exc.start]:02x} near row {self.rownum}") from exc
+            byte, row = _first_bad_byte(self.path)
+            raise FileProblem("encoding", byte=byte, row=row) from exc
         except csv.Error as exc:
             raise FileProblem("csv_broken", row=self.rownum + 1, detail=str(exc)) from exc
 
@@ -160,6 +161,25 @@ class CsvSource:
         if not self.header:
             raise FileProblem("no_header")
         return self.header
+
+
+def _first_bad_byte(path: str) -> tuple[str, int]:
+    """('0xe9', its row as a spreadsheet numbers lines) of the first byte that is not UTF-8. The
+    csv module's error only knows the position in its read buffer, not the row."""
+    lines, carry = 0, b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(1 << 20)
+            data = carry + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1   # whole lines: no split sequence
+            part, carry = data[:cut], data[cut:]
+            try:
+                part.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return f"0x{part[exc.start]:02x}", lines + part.count(b"\n", 0, exc.start) + 1
+            lines += part.count(b"\n")
+            if not block:
+                return "?", lines + 1
 
 
 # --- the pyarrow reader ------------------------------------------------------------------------------
