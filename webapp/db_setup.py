@@ -16,7 +16,18 @@ def _begin_statement() -> str:
     return "BEGIN IMMEDIATE"
 
 
+def on_checkin(proxied_connection, callback) -> None:
+    """Run callback(dbapi_connection) when this pooled connection next goes back to the pool
+    (after its transaction ended, before anyone else can take it)."""
+    proxied_connection.info.setdefault("on_checkin", []).append(callback)
+
+
 def tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn, record):
+        for callback in record.info.pop("on_checkin", ()):
+            callback(dbapi_conn)
+
     if engine.dialect.name != "sqlite":
         return
 

@@ -245,3 +245,98 @@ def test_search_after_the_real_import(org, app, tmp_path):
     again = import_path(str(path), org.id)          # a re-import changes nothing, the search neither
     assert again.unchanged == 400
     check(org, creators, {"region": "all", "sort": "gmv"})
+
+
+# --- the free-text index of a bulk rebuild, built on a second connection -------------------------
+
+@pytest.fixture
+def text_on_second_connection(app, monkeypatch):
+    """Every rebuild after an import takes the second-connection path (it starts at 50,000 rows)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite FTS5 only (PostgreSQL keeps its GIN index itself)")
+    ran = []
+    real_run = creator_search._TextBuild._run
+
+    def run(self):
+        ran.append(self.org_id)
+        real_run(self)
+
+    monkeypatch.setattr(creator_search._TextBuild, "MIN_ROWS", 1)
+    monkeypatch.setattr(creator_search._TextBuild, "_run", run)
+    return ran
+
+
+def _rebuild_after_import(org_id: int) -> None:
+    """What after_import does after an import that changed many creators."""
+    db.session.commit()
+    creator_search.sync(org_id, full=True, text_builder=True)
+    db.session.commit()
+    db.session.expire_all()
+
+
+def _fts_integrity() -> None:
+    """FTS5's own check that its index matches its content (raises 'database disk image is malformed')."""
+    from sqlalchemy import text
+    db.session.execute(text("INSERT INTO creators_fts (creators_fts, rank) VALUES ('integrity-check', 0)"))
+    db.session.commit()
+
+
+def _scratch_files() -> list[str]:
+    import os
+    folder = os.path.dirname(db.engine.url.database)
+    return [f for f in os.listdir(folder) if f.startswith(".creators-fts-")]
+
+
+def _attached() -> list[str]:
+    from sqlalchemy import text
+    names = [row[1] for row in db.session.execute(text("PRAGMA database_list"))]
+    db.session.commit()
+    return names
+
+
+def test_text_index_from_the_second_connection_finds_what_the_filters_expect(org, creators, text_on_second_connection):
+    _rebuild_after_import(org.id)
+    assert text_on_second_connection == [org.id]
+    _fts_integrity()
+    for qs in FILTERS:
+        check(org, creators, qs)
+    assert _scratch_files() == []
+    assert "fts_build" not in _attached()
+    # Later edits are indexed incrementally on top of the copied index: the old words go, new ones come.
+    edited = next(c for c in creators if "skincare" in c.display_name.lower() + " " + (c.bio or "").lower())
+    edited.display_name, edited.bio = "Zed", "zebrafish keeper"
+    db.session.commit()
+    res = check(org, creators, {"q": "zebrafish", "region": "all"})
+    assert [c.handle for c in res.creators] == [edited.handle]
+    assert edited.handle not in [c.handle for c in check(org, creators, {"q": "skincare", "region": "all"}).creators]
+    _fts_integrity()
+    # A second large import rebuilds again through the same path.
+    _rebuild_after_import(org.id)
+    _fts_integrity()
+    check(org, creators, {"q": "zebrafish", "region": "all"})
+    assert _scratch_files() == []
+
+
+def test_text_index_is_built_in_place_when_the_second_connection_fails(org, creators, text_on_second_connection,
+                                                                         monkeypatch):
+    def fail(self):
+        self.error = OSError("disk full")
+
+    monkeypatch.setattr(creator_search._TextBuild, "_run", fail)
+    _rebuild_after_import(org.id)
+    _fts_integrity()
+    check(org, creators, {"q": "skincare"})
+    check(org, creators, {"q": "dog lover", "region": "all"})
+    assert _scratch_files() == []
+
+
+def test_a_failed_rebuild_leaves_no_scratch_file(org, creators, text_on_second_connection, monkeypatch):
+    def broken(where, params):
+        raise RuntimeError("facts")
+
+    monkeypatch.setattr(creator_search, "_facts_insert", broken)
+    with pytest.raises(RuntimeError):
+        _rebuild_after_import(org.id)
+    db.session.rollback()
+    assert text_on_second_connection == [org.id]
+    assert _scratch_files() == []
