@@ -340,3 +340,28 @@ def test_a_failed_rebuild_leaves_no_scratch_file(org, creators, text_on_second_c
     db.session.rollback()
     assert text_on_second_connection == [org.id]
     assert _scratch_files() == []
+
+
+@pytest.mark.parametrize("damage", ["partial", "missing"])
+def test_an_unusable_scratch_index_is_not_copied(org, creators, text_on_second_connection, monkeypatch, damage):
+    """A scratch index that lost its file or holds only part of the creators is never copied in."""
+    import os
+    import sqlite3
+    from webapp.models.creator import FTS_SQLITE
+
+    def run(self):
+        if damage == "missing":
+            os.remove(self.scratch)
+            return
+        con = sqlite3.connect(self.scratch)
+        con.execute(FTS_SQLITE)
+        con.execute("INSERT INTO creators_fts (rowid, handle, display_name, bio) VALUES (1, 'x', 'y', 'z')")
+        con.commit()
+        con.close()
+
+    monkeypatch.setattr(creator_search._TextBuild, "_run", run)
+    _rebuild_after_import(org.id)
+    _fts_integrity()
+    for qs in ({"q": "skincare"}, {"q": "dog lover", "region": "all"}, {"q": "c7_01"}, {"q": "x"}):
+        check(org, creators, qs)
+    assert _scratch_files() == []

@@ -271,8 +271,8 @@ class _TextBuild:
 
     MIN_ROWS = 50_000   # below this the thread and the copy are not worth it
 
-    def __init__(self, org_id: int, source: str, scratch: str):
-        self.org_id, self.source, self.scratch = org_id, source, scratch
+    def __init__(self, org_id: int, source: str, scratch: str, rows: int):
+        self.org_id, self.source, self.scratch, self.rows = org_id, source, scratch, rows
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="creator-text-index", daemon=True)
 
@@ -285,9 +285,13 @@ class _TextBuild:
         rows = db.session.scalar(text("SELECT count(*) FROM creators WHERE organisation_id = :org"), {"org": org_id})
         if rows < cls.MIN_ROWS:
             return None
-        fd, scratch = tempfile.mkstemp(prefix=".creators-fts-", suffix=".db", dir=os.path.dirname(source))
+        try:
+            fd, scratch = tempfile.mkstemp(prefix=".creators-fts-", suffix=".db", dir=os.path.dirname(source))
+        except OSError as exc:   # e.g. a read-only folder: build the index in place
+            log.warning("creator text index: no scratch file next to the database (%s)", exc)
+            return None
         os.close(fd)
-        build = cls(org_id, source, scratch)
+        build = cls(org_id, source, scratch, rows)
         build._thread.start()
         return build
 
@@ -316,7 +320,7 @@ class _TextBuild:
         _remove(self.scratch)
 
     def finish(self) -> bool:
-        """Wait for the thread and copy its index in; False (nothing copied) if it failed."""
+        """Wait for the thread and copy its index in; False (the index is empty) if that failed."""
         self._thread.join()
         if self.error is not None:
             log.warning("creator text index: the second connection failed (%s); building it in place", self.error)
@@ -324,17 +328,36 @@ class _TextBuild:
             return False
         proxied = db.session.connection().connection
         conn = proxied.driver_connection
-        conn.execute("ATTACH DATABASE ? AS fts_build", (self.scratch,))
+        try:
+            conn.execute("ATTACH DATABASE ? AS fts_build", (self.scratch,))
+        except sqlite3.Error as exc:
+            log.warning("creator text index: cannot attach the scratch file (%s); building it in place", exc)
+            _remove(self.scratch)
+            return False
         # Attached databases leave a connection only outside a transaction: the pool's check-in
         # (db_setup.on_checkin), after this transaction's commit or rollback, detaches it and
         # removes the file before another session can take the connection.
         on_checkin(proxied, lambda dbapi_conn, scratch=self.scratch: _detach(dbapi_conn, scratch))
-        shadow = [r[0] for r in conn.execute(
-            "SELECT name FROM fts_build.sqlite_master WHERE type = 'table' AND name GLOB 'creators_fts_*'")]
-        for table in shadow:
-            conn.execute(f"DELETE FROM main.{table}")
-            conn.execute(f"INSERT INTO main.{table} SELECT * FROM fts_build.{table}")
+        try:
+            shadow = {r[0] for r in conn.execute(
+                "SELECT name FROM fts_build.sqlite_master WHERE type = 'table' AND name GLOB 'creators_fts_*'")}
+            built = conn.execute("SELECT count(*) FROM fts_build.creators_fts_content").fetchone()[0]
+            if built != self.rows or shadow != self._shadow(conn):
+                raise sqlite3.DatabaseError(f"{built} of {self.rows} creators, tables {sorted(shadow)}")
+            for table in sorted(shadow):
+                conn.execute(f"DELETE FROM main.{table}")
+                conn.execute(f"INSERT INTO main.{table} SELECT * FROM fts_build.{table}")
+        except sqlite3.Error as exc:
+            log.warning("creator text index: the scratch index is unusable (%s); building it in place", exc)
+            conn.execute("DROP TABLE IF EXISTS main.creators_fts")   # a half copy is not an index
+            conn.execute(FTS_SQLITE)
+            return False
         return True
+
+    @staticmethod
+    def _shadow(conn) -> set[str]:
+        return {r[0] for r in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name GLOB 'creators_fts_*'")}
 
 
 def _detach(dbapi_conn, scratch: str) -> None:
