@@ -238,3 +238,35 @@ def test_pages_in_chinese(signed_in, owner, org):
     assert "已完成行数" in frag
     bad = upload(signed_in, b"username,country\nmia,US\n")
     assert "缺少必填列" in bad.get_data(as_text=True)
+
+
+def test_an_estimated_total_is_shown_as_an_estimate(signed_in, org):
+    """Until the rows are counted the total comes from the file size: "about", never "0 of N"."""
+    job = make_job(org, done=0, total=1_012_048, message="counting")
+    body = signed_in.get(f"/creators/import/{job.id}", headers=HX).get_data(as_text=True)
+    assert 'data-phase="counting"' in body and "about 1,012,048 rows" in body
+    assert "0 of 1,012,048" not in body and "rows/s" not in body
+    assert 'hx-trigger="every 1s"' in body
+    job.total, job.message = 1_000_000, ""
+    db.session.commit()
+    body = signed_in.get(f"/creators/import/{job.id}", headers=HX).get_data(as_text=True)
+    assert 'data-phase="counting"' not in body and "0 of 1,000,000" in body
+
+
+def test_the_job_counts_its_rows_before_it_reports_an_exact_total(org, app, monkeypatch, tmp_path):
+    from webapp.services import creator_import
+    seen = []
+    real = creator_import.key_pass
+
+    def spy(spec):
+        job_now = db.session.get(Job, job.id)
+        seen.append((job_now.message, job_now.total))
+        return real(spec)
+    monkeypatch.setattr(creator_import, "key_pass", spy)
+    path = tmp_path / "c.csv"
+    path.write_bytes(csv_bytes([creator_row(i) for i in range(40)]))
+    job = make_job(org, total=None, done=0)
+    creator_import.import_path(str(path), org.id, job_id=job.id, parallel=False)
+    assert len(seen) == 1 and seen[0][0] == "counting" and seen[0][1] > 0
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).message != "counting"

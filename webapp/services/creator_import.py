@@ -403,6 +403,7 @@ def _errors_path(job_id: int | None) -> str:
 # Simulates a crash in tests: called after each committed chunk with the number of rows done.
 _after_chunk: Callable[[int], None] | None = None
 INDEXING = "indexing"   # the job's message while the search tables are brought up to date
+COUNTING = "counting"   # the job's message while its total is only an estimate from the file size
 # Files at least this large are parsed in a worker process (two cores: one parses, one writes).
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
@@ -441,7 +442,8 @@ def import_path(path: str, org_id: int, *, job_id: int | None = None, actor_id: 
             parallel = os.path.getsize(src.path) >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
         db.session.rollback()  # no transaction stays open while the key pass reads the file
         if job_id:
-            jobs.progress(job_id, 0, _estimate_rows(src.path))
+            estimate = _estimate_rows(src.path)
+            jobs.progress(job_id, 0, estimate, message=COUNTING if estimate is not None else None)
         if parallel:
             source = ParallelChunks(spec, str(work_dir))    # the worker runs the key pass, then parses
             info = source.keys()
@@ -451,7 +453,7 @@ def import_path(path: str, org_id: int, *, job_id: int | None = None, actor_id: 
         total = info["total"]
         dups = Duplicates(keys_path, build=False)
         if job_id:
-            jobs.progress(job_id, 0, total)
+            jobs.progress(job_id, 0, total, message="")   # the exact total from here on
         with _gc_paused():
             res = _write_chunks(source, hm, parser, spec, org_id, now_db, total, dups, chunk_rows,
                                 job_id=job_id, actor_id=actor_id)
