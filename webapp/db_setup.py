@@ -17,19 +17,19 @@ def _begin_statement() -> str:
 
 
 def on_checkin(proxied_connection, callback) -> None:
-    """Run callback(dbapi_connection) when this pooled connection next goes back to the pool
+    """Run callback(dbapi_connection) when this pooled SQLite connection next goes back to the pool
     (after its transaction ended, before anyone else can take it)."""
     proxied_connection.info.setdefault("on_checkin", []).append(callback)
 
 
 def tune_sqlite(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_conn, record):
         for callback in record.info.pop("on_checkin", ()):
             callback(dbapi_conn)
-
-    if engine.dialect.name != "sqlite":
-        return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

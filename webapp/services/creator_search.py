@@ -234,8 +234,6 @@ def _rebuild(org_id: int, *, text_builder: bool = False) -> int:
             # This transaction holds the write lock (it deleted above), so a reader opened now sees
             # exactly the creators this one does.
             build = _TextBuild.start(org_id)
-        if build is None:
-            db.session.execute(text("INSERT INTO creators_fts (creators_fts, rank) VALUES ('automerge', 0)"))
     else:
         _clear(org_id)
     try:
@@ -247,8 +245,8 @@ def _rebuild(org_id: int, *, text_builder: bool = False) -> int:
         if build is not None:
             build.abandon()
         raise
-    if build is None or not build.finish():
-        if build is not None:   # the second connection failed: build the index here after all
+    if build is None or not build.finish():   # no second connection, or it failed: build it here
+        if bulk:
             db.session.execute(text("INSERT INTO creators_fts (creators_fts, rank) VALUES ('automerge', 0)"))
         _fts_insert("", p)
         if bulk:
